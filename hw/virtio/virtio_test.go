@@ -28,7 +28,7 @@ func (l *irqLevel) SetIRQ(_ int, v bool) { l.v = v }
 // driver plays the guest: it owns a RAM region, lays out a virtqueue there
 // and talks to the transport through its registers.
 type driver struct {
-	t      *testing.T
+	t      testing.TB
 	bus    *mem.Bus
 	clk    *sim.Clock
 	m      *MMIO
@@ -42,7 +42,7 @@ type driver struct {
 	usedI  uint16
 }
 
-func newRig(t *testing.T, legacy bool, img *blockdev.Image, latency sim.Time) *driver {
+func newRig(t testing.TB, legacy bool, img *blockdev.Image, latency sim.Time) *driver {
 	t.Helper()
 	r, err := mem.NewRAM("ram", ramBase, ramSize, false)
 	require.NoError(t, err)
