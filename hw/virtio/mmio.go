@@ -304,6 +304,7 @@ func (m *MMIO) write(off uint64, v uint32) {
 			q.num = v
 			if m.cfg.Legacy {
 				q.legacyLayout(m.pageSize)
+				q.ready = q.pfn != 0 && v != 0
 			}
 		}
 	case regQueueAlign:
