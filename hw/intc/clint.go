@@ -41,6 +41,8 @@ type CLINTConfig struct {
 // becomes true. As in QEMU 7.2, a hart's comparator is inactive (MTIP low)
 // until software first writes its mtimecmp.
 type CLINT struct {
+	// Obs receives events; nil = off. It starts as the config's.
+	Obs      sim.Observer
 	cfg      CLINTConfig
 	msip     []bool
 	mtimecmp []uint64
@@ -66,7 +68,7 @@ func NewCLINT(cfg CLINTConfig) (*CLINT, error) {
 		return nil, fmt.Errorf("clint %s: no clock", cfg.Name)
 	}
 	n := cfg.Harts
-	return &CLINT{
+	return &CLINT{Obs: cfg.Obs,
 		cfg: cfg, msip: make([]bool, n), mtimecmp: make([]uint64, n), armed: make([]bool, n),
 		mtip: make([]bool, n), alarm: make([]*sim.Alarm, n),
 		MSIP: make([]sim.Line, n), MTIP: make([]sim.Line, n),
@@ -255,8 +257,8 @@ func (c *CLINT) TimerPending(h int) bool { return h >= 0 && h < len(c.mtip) && c
 func (c *CLINT) SoftwarePending(h int) bool { return h >= 0 && h < len(c.msip) && c.msip[h] }
 
 func (c *CLINT) observe(off, v uint64, size int, write bool) {
-	if c.cfg.Obs == nil {
+	if c.Obs == nil {
 		return
 	}
-	c.cfg.Obs.Observe(&sim.Event{Kind: sim.KindMMIO, Hart: -1, Device: c.cfg.Name, Addr: off, Value: v, Size: uint8(size), Write: write})
+	c.Obs.Observe(&sim.Event{Kind: sim.KindMMIO, Hart: -1, Device: c.cfg.Name, Addr: off, Value: v, Size: uint8(size), Write: write})
 }

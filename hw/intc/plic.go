@@ -91,6 +91,8 @@ type PLICConfig struct {
 // source is claimed, a claim clears pending and blocks the source until
 // completion, and a completion re-pends a source whose level is still high.
 type PLIC struct {
+	// Obs receives events; nil = off. It starts as the config's.
+	Obs       sim.Observer
 	cfg       PLICConfig
 	words     int      // 32-bit words of each bitmap
 	priority  []uint32 // per source
@@ -126,6 +128,7 @@ func NewPLIC(cfg PLICConfig) (*PLIC, error) {
 	n := cfg.NDev + 1
 	words := (n + 31) / 32
 	p := &PLIC{
+		Obs:       cfg.Obs,
 		cfg:       cfg,
 		words:     words,
 		priority:  make([]uint32, n),
@@ -342,10 +345,10 @@ func (p *PLIC) complete(ctx int, n uint32) {
 }
 
 func (p *PLIC) observe(off uint64, v uint32, write bool) {
-	if p.cfg.Obs == nil {
+	if p.Obs == nil {
 		return
 	}
-	p.cfg.Obs.Observe(&sim.Event{Kind: sim.KindMMIO, Hart: -1, Device: p.cfg.Name, Addr: off, Value: uint64(v), Size: 4, Write: write})
+	p.Obs.Observe(&sim.Event{Kind: sim.KindMMIO, Hart: -1, Device: p.cfg.Name, Addr: off, Value: uint64(v), Size: 4, Write: write})
 }
 
 // Pending reports whether source n is pending (for tests and debuggers).

@@ -45,6 +45,8 @@ type DA9063Config struct {
 // CONTROL_F.WAKEUP set powers down and straight back up (a reboot), and
 // STANDBY alone powers off.
 type DA9063 struct {
+	// Obs receives events; nil = off. It starts as the config's.
+	Obs     sim.Observer
 	cfg     DA9063Config
 	regs    [daRegisters]uint8
 	ptr     uint16 // register pointer within the window
@@ -56,7 +58,7 @@ type DA9063 struct {
 // NewDA9063 builds the PMIC. DEVICE_ID reads 0x61 (DA9063); VARIANT_ID
 // defaults to 0x63 (*unverified*: the variant fitted to the Unmatched).
 func NewDA9063(cfg DA9063Config) (*DA9063, error) {
-	d := &DA9063{cfg: cfg}
+	d := &DA9063{cfg: cfg, Obs: cfg.Obs}
 	d.regs[daDeviceID] = daChipIDDA9063
 	d.regs[daVariant] = daVariantIDDefault
 	for a, v := range cfg.Reset {
@@ -130,8 +132,8 @@ func (d *DA9063) store(a uint16, v uint8) {
 		return // identification is read-only
 	}
 	d.regs[a] = v
-	if d.cfg.Obs != nil {
-		d.cfg.Obs.Observe(&sim.Event{Kind: sim.KindMMIO, Hart: -1, Device: d.cfg.Name, Addr: uint64(a), Value: uint64(v), Size: 1, Write: true})
+	if d.Obs != nil {
+		d.Obs.Observe(&sim.Event{Kind: sim.KindMMIO, Hart: -1, Device: d.cfg.Name, Addr: uint64(a), Value: uint64(v), Size: 1, Write: true})
 	}
 	switch a {
 	case daControlF:
@@ -157,7 +159,7 @@ func (d *DA9063) power(off bool) {
 	if !off {
 		text = "da9063: power cycle (reboot)"
 	}
-	observeDevice(d.cfg.Obs, d.cfg.Name, text, 0)
+	observeDevice(d.Obs, d.cfg.Name, text, 0)
 	if d.cfg.OnPower != nil {
 		d.cfg.OnPower(off)
 	}

@@ -22,10 +22,16 @@ type TestFinisherConfig struct {
 // TestFinisher ends the run when software writes a status word: pass exits
 // 0, fail exits with the code in bits 31:16, reset asks for a reboot. Other
 // values are ignored, as in QEMU.
-type TestFinisher struct{ cfg TestFinisherConfig }
+type TestFinisher struct {
+	cfg TestFinisherConfig
+	// Obs receives events; nil = off. It starts as the config's.
+	Obs sim.Observer
+}
 
 // NewTestFinisher builds the finisher.
-func NewTestFinisher(cfg TestFinisherConfig) *TestFinisher { return &TestFinisher{cfg} }
+func NewTestFinisher(cfg TestFinisherConfig) *TestFinisher {
+	return &TestFinisher{cfg: cfg, Obs: cfg.Obs}
+}
 
 // Read implements mem.Device: the register reads as zero. QEMU accepts 2-
 // and 4-byte accesses.
@@ -41,7 +47,7 @@ func (f *TestFinisher) Write(off uint64, size int, v uint64) bool {
 	if (size != 2 && size != 4) || !aligned(off, size) || off >= FinisherSize {
 		return false
 	}
-	observeMMIO(f.cfg.Obs, f.cfg.Name, off, v, size, true)
+	observeMMIO(f.Obs, f.cfg.Name, off, v, size, true)
 	if off != 0 {
 		return true
 	}
@@ -56,7 +62,7 @@ func (f *TestFinisher) Write(off uint64, size int, v uint64) bool {
 	default:
 		return true
 	}
-	observeDevice(f.cfg.Obs, f.cfg.Name, finisherText(e), v)
+	observeDevice(f.Obs, f.cfg.Name, finisherText(e), v)
 	if f.cfg.OnExit != nil {
 		f.cfg.OnExit(e)
 	}

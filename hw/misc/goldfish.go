@@ -33,6 +33,8 @@ type GoldfishRTCConfig struct {
 
 // GoldfishRTC is a nanosecond wall clock with one alarm.
 type GoldfishRTC struct {
+	// Obs receives events; nil = off. It starts as the config's.
+	Obs        sim.Observer
 	cfg        GoldfishRTCConfig
 	offset     uint64 // added to simulated ns; changed by writes to TIME
 	timeHigh   uint32 // latched by reads of TIME_LOW
@@ -51,7 +53,7 @@ func NewGoldfishRTC(cfg GoldfishRTCConfig) (*GoldfishRTC, error) {
 	if cfg.Clock == nil {
 		return nil, fmt.Errorf("goldfish rtc %s: no clock", cfg.Name)
 	}
-	return &GoldfishRTC{cfg: cfg, offset: cfg.EpochNs, IRQ: cfg.IRQ}, nil
+	return &GoldfishRTC{cfg: cfg, Obs: cfg.Obs, offset: cfg.EpochNs, IRQ: cfg.IRQ}, nil
 }
 
 func simNs(t sim.Time) uint64 { return uint64(t / sim.Nanosecond) }
@@ -81,7 +83,7 @@ func (r *GoldfishRTC) Read(off uint64, size int) (uint64, bool) {
 	case rtcAlarmStatus:
 		v = b2u(r.running)
 	}
-	observeMMIO(r.cfg.Obs, r.cfg.Name, off, uint64(v), size, false)
+	observeMMIO(r.Obs, r.cfg.Name, off, uint64(v), size, false)
 	return uint64(v), true
 }
 
@@ -97,7 +99,7 @@ func (r *GoldfishRTC) Write(off uint64, size int, v uint64) bool {
 	if size != 4 || off%4 != 0 || off >= GoldfishRTCSize {
 		return false
 	}
-	observeMMIO(r.cfg.Obs, r.cfg.Name, off, v, size, true)
+	observeMMIO(r.Obs, r.cfg.Name, off, v, size, true)
 	x := uint64(uint32(v))
 	switch off {
 	case rtcTimeLow:

@@ -46,6 +46,8 @@ type GPIOConfig struct {
 // with output enabled is driven to port XOR out_xor; otherwise to what
 // SetInput last drove, or high with its pull-up enabled, or low.
 type GPIO struct {
+	// Obs receives events; nil = off. It starts as the config's.
+	Obs    sim.Observer
 	cfg    GPIOConfig
 	mask   uint32
 	r      map[uint64]uint32
@@ -64,7 +66,7 @@ func NewGPIO(cfg GPIOConfig) (*GPIO, error) {
 	if cfg.Pins < 1 || cfg.Pins > 32 {
 		return nil, fmt.Errorf("gpio %s: %d pins (want 1..32)", cfg.Name, cfg.Pins)
 	}
-	g := &GPIO{cfg: cfg, mask: uint32(1<<cfg.Pins - 1), r: map[uint64]uint32{}, IRQ: make([]sim.Line, cfg.Pins)}
+	g := &GPIO{cfg: cfg, Obs: cfg.Obs, mask: uint32(1<<cfg.Pins - 1), r: map[uint64]uint32{}, IRQ: make([]sim.Line, cfg.Pins)}
 	g.update()
 	return g, nil
 }
@@ -105,7 +107,7 @@ func (g *GPIO) Read(off uint64, size int) (uint64, bool) {
 	} else if off <= gpioPTLowIE {
 		v = g.r[off]
 	}
-	observeMMIO(g.cfg.Obs, g.cfg.Name, off, uint64(v), size, false)
+	observeMMIO(g.Obs, g.cfg.Name, off, uint64(v), size, false)
 	return uint64(v), true
 }
 
@@ -114,7 +116,7 @@ func (g *GPIO) Write(off uint64, size int, v uint64) bool {
 	if size != 4 || off%4 != 0 || off >= GPIOSize {
 		return false
 	}
-	observeMMIO(g.cfg.Obs, g.cfg.Name, off, v, size, true)
+	observeMMIO(g.Obs, g.cfg.Name, off, v, size, true)
 	x := uint32(v) & g.mask
 	switch off {
 	case gpioInputVal:

@@ -39,6 +39,8 @@ type HTIFConfig struct {
 // clears tohost, then posts any reply to fromhost once the program has
 // consumed the previous one.
 type HTIF struct {
+	// Obs receives events; nil = off. It starts as the config's.
+	Obs     sim.Observer
 	cfg     HTIFConfig
 	replies []uint64
 	input   []byte
@@ -58,7 +60,7 @@ func NewHTIF(cfg HTIFConfig) (*HTIF, error) {
 	if cfg.FromHost != 0 && cfg.Bus.RAMAt(cfg.FromHost, 8) == nil {
 		return nil, fmt.Errorf("htif %s: fromhost %#x is not in RAM", cfg.Name, cfg.FromHost)
 	}
-	return &HTIF{cfg: cfg}, nil
+	return &HTIF{cfg: cfg, Obs: cfg.Obs}, nil
 }
 
 // Err returns the first error met writing the console.
@@ -99,13 +101,13 @@ func (h *HTIF) command(v uint64) {
 	case dev == htifDevConsole && cmd == htifCmdGetc:
 		h.getc++
 	default:
-		observeDevice(h.cfg.Obs, h.cfg.Name, fmt.Sprintf("htif: unknown device %d command %d", dev, cmd), v)
+		observeDevice(h.Obs, h.cfg.Name, fmt.Sprintf("htif: unknown device %d command %d", dev, cmd), v)
 	}
 }
 
 func (h *HTIF) exit(code int) {
 	h.exited = true
-	observeDevice(h.cfg.Obs, h.cfg.Name, fmt.Sprintf("htif: exit %d", code), uint64(code))
+	observeDevice(h.Obs, h.cfg.Name, fmt.Sprintf("htif: exit %d", code), uint64(code))
 	if h.cfg.OnExit != nil {
 		h.cfg.OnExit(Exit{Code: code})
 	}
@@ -116,7 +118,7 @@ func (h *HTIF) exit(code int) {
 func (h *HTIF) syscall(addr uint64) {
 	var blk [8 * 8]byte
 	if !h.cfg.Bus.ReadBytes(addr, blk[:]) {
-		observeDevice(h.cfg.Obs, h.cfg.Name, "htif: syscall block not in RAM", addr)
+		observeDevice(h.Obs, h.cfg.Name, "htif: syscall block not in RAM", addr)
 		return
 	}
 	arg := func(i int) uint64 { return binary.LittleEndian.Uint64(blk[8*i:]) }
@@ -154,9 +156,9 @@ func (h *HTIF) putc(c byte) {
 			h.err = fmt.Errorf("htif %s: console: %w", h.cfg.Name, err)
 		}
 	}
-	if h.cfg.Obs != nil {
+	if h.Obs != nil {
 		b := [1]byte{c}
-		h.cfg.Obs.Observe(&sim.Event{Kind: sim.KindConsole, Hart: -1, Device: h.cfg.Name, Data: b[:], Size: 1, Value: uint64(c)})
+		h.Obs.Observe(&sim.Event{Kind: sim.KindConsole, Hart: -1, Device: h.cfg.Name, Data: b[:], Size: 1, Value: uint64(c)})
 	}
 }
 

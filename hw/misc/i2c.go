@@ -63,6 +63,8 @@ type I2CConfig struct {
 // set): the model has no notion of SCL time, and every driver polls TIP or
 // waits for IF before looking at the result.
 type I2C struct {
+	// Obs receives events; nil = off. It starts as the config's.
+	Obs     sim.Observer
 	cfg     I2CConfig
 	pre     uint16
 	ctr     uint8
@@ -82,7 +84,7 @@ func NewI2C(cfg I2CConfig) *I2C {
 	if !cfg.CTRResetSet {
 		cfg.CTRReset = ctrEN
 	}
-	return &I2C{cfg: cfg, pre: 0xFFFF, ctr: cfg.CTRReset, targets: map[uint8]I2CTarget{}, IRQ: cfg.IRQ}
+	return &I2C{cfg: cfg, Obs: cfg.Obs, pre: 0xFFFF, ctr: cfg.CTRReset, targets: map[uint8]I2CTarget{}, IRQ: cfg.IRQ}
 }
 
 // Attach puts t on the bus at 7-bit address addr.
@@ -116,7 +118,7 @@ func (c *I2C) Read(off uint64, size int) (uint64, bool) {
 	case i2cCR:
 		v = c.sr
 	}
-	observeMMIO(c.cfg.Obs, c.cfg.Name, off, uint64(v), size, false)
+	observeMMIO(c.Obs, c.cfg.Name, off, uint64(v), size, false)
 	return uint64(v), true
 }
 
@@ -125,7 +127,7 @@ func (c *I2C) Write(off uint64, size int, v uint64) bool {
 	if (size != 1 && size != 4) || off%4 != 0 || off >= I2CSize {
 		return false
 	}
-	observeMMIO(c.cfg.Obs, c.cfg.Name, off, v, size, true)
+	observeMMIO(c.Obs, c.cfg.Name, off, v, size, true)
 	b := uint8(v)
 	switch off {
 	case i2cPRELO:

@@ -65,6 +65,8 @@ func L2ConfigFU540(name string) L2CacheConfig {
 // the cache model, which the hooks reach. ECC counters and addresses read
 // zero: no errors are ever reported.
 type L2Cache struct {
+	// Obs receives events; nil = off. It starts as the config's.
+	Obs       sim.Observer
 	cfg       L2CacheConfig
 	wayEnable uint8
 	wayMask   []uint64
@@ -81,7 +83,7 @@ func NewL2Cache(cfg L2CacheConfig) (*L2Cache, error) {
 	if cfg.Masters < 0 || l2WayMaskBase+8*cfg.Masters > L2CacheSize {
 		return nil, fmt.Errorf("l2 %s: %d masters", cfg.Name, cfg.Masters)
 	}
-	l := &L2Cache{cfg: cfg, wayEnable: cfg.WayEnableReset, wayMask: make([]uint64, cfg.Masters)}
+	l := &L2Cache{cfg: cfg, Obs: cfg.Obs, wayEnable: cfg.WayEnableReset, wayMask: make([]uint64, cfg.Masters)}
 	all := uint64(1)<<cfg.Ways - 1
 	for i := range l.wayMask {
 		l.wayMask[i] = all
@@ -113,7 +115,7 @@ func (l *L2Cache) Read(off uint64, size int) (uint64, bool) {
 		reg = l.wayMask[(base-l2WayMaskBase)/8]
 	}
 	v := subword(reg, base, off, size)
-	observeMMIO(l.cfg.Obs, l.cfg.Name, off, v, size, false)
+	observeMMIO(l.Obs, l.cfg.Name, off, v, size, false)
 	return v, true
 }
 
@@ -122,7 +124,7 @@ func (l *L2Cache) Write(off uint64, size int, v uint64) bool {
 	if (size != 4 && size != 8) || !aligned(off, size) || off >= L2CacheSize {
 		return false
 	}
-	observeMMIO(l.cfg.Obs, l.cfg.Name, off, v, size, true)
+	observeMMIO(l.Obs, l.cfg.Name, off, v, size, true)
 	base := off &^ 7
 	switch {
 	case base == l2WayEnable && off == base:

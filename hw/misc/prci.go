@@ -130,6 +130,8 @@ type PRCIConfig struct {
 // PRCI is the power, reset, clock and interrupt block: a table of 32-bit
 // registers whose PLLs lock as soon as they are configured.
 type PRCI struct {
+	// Obs receives events; nil = off. It starts as the config's.
+	Obs  sim.Observer
 	cfg  PRCIConfig
 	regs map[uint64]prciReg
 	val  map[uint64]uint32
@@ -152,7 +154,7 @@ func NewPRCI(cfg PRCIConfig) (*PRCI, error) {
 	default:
 		return nil, fmt.Errorf("prci %s: unknown variant %d", cfg.Name, cfg.Variant)
 	}
-	p := &PRCI{cfg: cfg, regs: regs, val: make(map[uint64]uint32, len(regs))}
+	p := &PRCI{cfg: cfg, Obs: cfg.Obs, regs: regs, val: make(map[uint64]uint32, len(regs))}
 	for off, r := range regs {
 		p.val[off] = r.reset
 	}
@@ -177,7 +179,7 @@ func (p *PRCI) Read(off uint64, size int) (uint64, bool) {
 		return 0, false
 	}
 	v := p.val[off]
-	observeMMIO(p.cfg.Obs, p.cfg.Name, off, uint64(v), size, false)
+	observeMMIO(p.Obs, p.cfg.Name, off, uint64(v), size, false)
 	return uint64(v), true
 }
 
@@ -186,7 +188,7 @@ func (p *PRCI) Write(off uint64, size int, v uint64) bool {
 	if size != 4 || off%4 != 0 || off >= PRCISize {
 		return false
 	}
-	observeMMIO(p.cfg.Obs, p.cfg.Name, off, v, size, true)
+	observeMMIO(p.Obs, p.cfg.Name, off, v, size, true)
 	r, ok := p.regs[off]
 	if !ok || r.readOnly {
 		return true

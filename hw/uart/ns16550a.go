@@ -79,6 +79,8 @@ type NS16550AConfig struct {
 // console backend: THR empties at once and raises THRE. Reception goes
 // through Receive.
 type NS16550A struct {
+	// Obs receives events; nil = off. It starts as the config's.
+	Obs     sim.Observer
 	cfg     NS16550AConfig
 	div     uint16
 	rbr     byte
@@ -115,7 +117,7 @@ func NewNS16550A(cfg NS16550AConfig) (*NS16550A, error) {
 	if cfg.ClockHz == 0 {
 		cfg.ClockHz = 3_686_400
 	}
-	u := &NS16550A{cfg: cfg, IRQ: cfg.IRQ}
+	u := &NS16550A{cfg: cfg, Obs: cfg.Obs, IRQ: cfg.IRQ}
 	u.Reset()
 	return u, nil
 }
@@ -156,7 +158,7 @@ func (u *NS16550A) Read(off uint64, size int) (uint64, bool) {
 		return 0, false
 	}
 	v := uint64(u.read(i))
-	observeMMIO(u.cfg.Obs, u.cfg.Name, off, v, size, false)
+	observeMMIO(u.Obs, u.cfg.Name, off, v, size, false)
 	return v, true
 }
 
@@ -166,7 +168,7 @@ func (u *NS16550A) Write(off uint64, size int, v uint64) bool {
 	if !ok {
 		return false
 	}
-	observeMMIO(u.cfg.Obs, u.cfg.Name, off, v, size, true)
+	observeMMIO(u.Obs, u.cfg.Name, off, v, size, true)
 	u.write(i, byte(v))
 	return true
 }
@@ -317,7 +319,7 @@ func (u *NS16550A) transmit(b byte) {
 				u.outErr = fmt.Errorf("uart %s: console: %w", u.cfg.Name, err)
 			}
 		}
-		observeConsole(u.cfg.Obs, u.cfg.Name, b)
+		observeConsole(u.Obs, u.cfg.Name, b)
 	}
 	// The shift register empties at once: THR is ready again.
 	u.lsr |= lsrTHRE | lsrTEMT

@@ -39,6 +39,8 @@ type SiFiveConfig struct {
 // watermark interrupts. Transmission is immediate (the transmit FIFO is
 // always empty), as in QEMU, so txwm is pending whenever txcnt > 0.
 type SiFive struct {
+	// Obs receives events; nil = off. It starts as the config's.
+	Obs    sim.Observer
 	cfg    SiFiveConfig
 	txctrl uint32
 	rxctrl uint32
@@ -54,7 +56,7 @@ type SiFive struct {
 // NewSiFive builds a SiFive UART in its reset state (all registers zero, as
 // QEMU 7.2's model reads after reset).
 func NewSiFive(cfg SiFiveConfig) (*SiFive, error) {
-	return &SiFive{cfg: cfg, IRQ: cfg.IRQ}, nil
+	return &SiFive{cfg: cfg, Obs: cfg.Obs, IRQ: cfg.IRQ}, nil
 }
 
 // OutputError returns the first error the console writer reported.
@@ -83,7 +85,7 @@ func (u *SiFive) Read(off uint64, size int) (uint64, bool) {
 	case sifDiv:
 		v = u.div
 	}
-	observeMMIO(u.cfg.Obs, u.cfg.Name, off, uint64(v), size, false)
+	observeMMIO(u.Obs, u.cfg.Name, off, uint64(v), size, false)
 	return uint64(v), true
 }
 
@@ -92,7 +94,7 @@ func (u *SiFive) Write(off uint64, size int, v uint64) bool {
 	if size != 4 || off%4 != 0 || off >= SiFiveSize {
 		return false
 	}
-	observeMMIO(u.cfg.Obs, u.cfg.Name, off, v, size, true)
+	observeMMIO(u.Obs, u.cfg.Name, off, v, size, true)
 	x := uint32(v)
 	switch off {
 	case sifTxdata:
@@ -126,7 +128,7 @@ func (u *SiFive) transmit(b byte) {
 			u.outErr = fmt.Errorf("uart %s: console: %w", u.cfg.Name, err)
 		}
 	}
-	observeConsole(u.cfg.Obs, u.cfg.Name, b)
+	observeConsole(u.Obs, u.cfg.Name, b)
 }
 
 // ip: txwm while the transmit FIFO holds fewer than txcnt entries (it is

@@ -62,6 +62,8 @@ type BlockConfig struct {
 
 // Block is the virtio block device over a disk image.
 type Block struct {
+	// Obs receives events; nil = off. It starts as the config's.
+	Obs    sim.Observer
 	cfg    BlockConfig
 	config [configSize]byte
 }
@@ -77,7 +79,7 @@ func NewBlock(cfg BlockConfig) (*Block, error) {
 	if cfg.SegMax == 0 {
 		cfg.SegMax = 254
 	}
-	b := &Block{cfg: cfg}
+	b := &Block{cfg: cfg, Obs: cfg.Obs}
 	b.fillConfig()
 	return b, nil
 }
@@ -149,7 +151,7 @@ func (b *Block) header(c *Chain) (blkHeader, error) {
 
 // Submitted implements Device.
 func (b *Block) Submitted(_ int, c *Chain) {
-	if b.cfg.Obs == nil {
+	if b.Obs == nil {
 		return
 	}
 	h, err := b.header(c)
@@ -157,7 +159,7 @@ func (b *Block) Submitted(_ int, c *Chain) {
 	if err == nil {
 		text = fmt.Sprintf("virtio-blk: %s sector %d bytes %d", typeName(h.typ), h.sector, b.dataLen(h.typ, c))
 	}
-	b.cfg.Obs.Observe(&sim.Event{Kind: sim.KindDevice, Hart: -1, Device: b.cfg.Name, Text: text, Addr: h.sector, AddrValid: err == nil, Value: uint64(c.Head), ValueValid: true})
+	b.Obs.Observe(&sim.Event{Kind: sim.KindDevice, Hart: -1, Device: b.cfg.Name, Text: text, Addr: h.sector, AddrValid: err == nil, Value: uint64(c.Head), ValueValid: true})
 }
 
 func (b *Block) dataLen(typ uint32, c *Chain) uint64 {
@@ -198,8 +200,8 @@ func (b *Block) Handle(_ int, c *Chain) (uint32, error) {
 	if err := c.Scatter(b.cfg.Bus, wl-1, []byte{status}); err != nil {
 		return 0, fmt.Errorf("%w: status byte: %v", ErrBadQueue, err)
 	}
-	if b.cfg.Obs != nil {
-		b.cfg.Obs.Observe(&sim.Event{Kind: sim.KindDevice, Hart: -1, Device: b.cfg.Name,
+	if b.Obs != nil {
+		b.Obs.Observe(&sim.Event{Kind: sim.KindDevice, Hart: -1, Device: b.cfg.Name,
 			Text: fmt.Sprintf("virtio-blk: %s sector %d done status %d", typeName(h.typ), h.sector, status),
 			Addr: h.sector, AddrValid: true, Value: uint64(status), ValueValid: true})
 	}

@@ -113,6 +113,8 @@ type MMIOConfig struct {
 
 // MMIO is the virtio-mmio transport.
 type MMIO struct {
+	// Obs receives events; nil = off. It starts as the config's.
+	Obs         sim.Observer
 	cfg         MMIOConfig
 	dev         Device
 	status      uint32
@@ -141,7 +143,7 @@ func NewMMIO(cfg MMIOConfig) (*MMIO, error) {
 	if cfg.QueueNumMax > 32768 || cfg.QueueNumMax&(cfg.QueueNumMax-1) != 0 {
 		return nil, fmt.Errorf("virtio-mmio %s: queue size %d is not a power of two <= 32768", cfg.Name, cfg.QueueNumMax)
 	}
-	m := &MMIO{cfg: cfg, dev: cfg.Device, IRQ: cfg.IRQ, inflight: map[*sim.Alarm]struct{}{}}
+	m := &MMIO{cfg: cfg, Obs: cfg.Obs, dev: cfg.Device, IRQ: cfg.IRQ, inflight: map[*sim.Alarm]struct{}{}}
 	if m.dev != nil {
 		m.queues = make([]queue, m.dev.NumQueues())
 	}
@@ -479,8 +481,8 @@ func (m *MMIO) fail(err error) {
 		err = fmt.Errorf("%w: %v", ErrBadQueue, err)
 	}
 	m.status |= StatusDeviceNeedsReset
-	if m.cfg.Obs != nil {
-		m.cfg.Obs.Observe(&sim.Event{Kind: sim.KindDevice, Hart: -1, Device: m.cfg.Name, Text: "virtio: device needs reset: " + err.Error()})
+	if m.Obs != nil {
+		m.Obs.Observe(&sim.Event{Kind: sim.KindDevice, Hart: -1, Device: m.cfg.Name, Text: "virtio: device needs reset: " + err.Error()})
 	}
 	if m.status&StatusDriverOK != 0 {
 		m.generation++
@@ -501,8 +503,8 @@ func (m *MMIO) updateIRQ() {
 func (m *MMIO) IRQLevel() bool { return m.irq }
 
 func (m *MMIO) observeMMIO(off, v uint64, size int, write bool) {
-	if m.cfg.Obs == nil {
+	if m.Obs == nil {
 		return
 	}
-	m.cfg.Obs.Observe(&sim.Event{Kind: sim.KindMMIO, Hart: -1, Device: m.cfg.Name, Addr: off, Value: v, Size: uint8(size), Write: write})
+	m.Obs.Observe(&sim.Event{Kind: sim.KindMMIO, Hart: -1, Device: m.cfg.Name, Addr: off, Value: v, Size: uint8(size), Write: write})
 }

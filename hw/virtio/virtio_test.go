@@ -399,3 +399,19 @@ func FuzzVirtqueue(f *testing.F) {
 		_ = d.r(regStatus)
 	})
 }
+
+func TestNoInterruptFlagAndLegacyTeardown(t *testing.T) {
+	img, _ := tempImage(t, 16*512)
+	d := newRig(t, true, img, 0)
+	d.init(0)
+	d.put16(d.avail, availFNoInterr)
+	const hdr, status = ramBase + 0x10000, ramBase + 0x10100
+	d.header(hdr, blkTFlush, 0)
+	d.submit(buf{hdr, 16, false}, buf{status, 1, true})
+	d.clk.AdvanceTo(0)
+	require.Len(t, d.reap(), 1, "completed")
+	require.False(t, d.irq.v, "but the driver asked for no interrupt")
+	d.w(regQueuePFN, 0)
+	require.Zero(t, d.m.Status(), "legacy PFN 0 resets the device, as QEMU")
+	require.Zero(t, d.r(regQueuePFN))
+}
