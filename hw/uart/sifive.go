@@ -17,7 +17,7 @@ const (
 	sifIP     = 0x14
 	sifDiv    = 0x18
 	// SiFiveSize is the register block's extent.
-	SiFiveSize = 0x1C
+	SiFiveSize = 0x20 // QEMU SIFIVE_UART_MAX; 0x1C reads zero
 
 	sifFull   = 1 << 31 // txdata: FIFO full
 	sifEmpty  = 1 << 31 // rxdata: FIFO empty
