@@ -14,10 +14,10 @@ type operand uint8
 
 const (
 	none operand = iota
-	f32  // binary32 in an FP register (NaN-boxed there)
-	f64  // binary64 in an FP register
-	x32  // integer register, low 32 bits used
-	x64  // integer register
+	f32          // binary32 in an FP register (NaN-boxed there)
+	f64          // binary64 in an FP register
+	x32          // integer register, low 32 bits used
+	x64          // integer register
 )
 
 type fn func(a, b, c uint64, rm uint8) (uint64, uint8)
@@ -30,10 +30,10 @@ type opCase struct {
 	// asmNoRM: the assembler takes no rm operand (exact conversions such as
 	// fcvt.d.w); QEMU runs it once, the oracle test in every mode.
 	asmNoRM bool
-	impl   fn
-	oracle fn
-	gen    func(g *gen) (a, b, c uint64)
-	spec   spec // the format the generator draws floats from
+	impl    fn
+	oracle  fn
+	gen     func(g *gen) (a, b, c uint64)
+	spec    spec // the format the generator draws floats from
 }
 
 func b2u(v bool) uint64 {
@@ -210,7 +210,7 @@ func floatOps(sfx string) []opCase {
 				}},
 			opCase{name: "fcvt." + sfx + "." + it.suffix, srcs: []operand{src}, dst: t, rounds: true, gen: genInt(it.width),
 				asmNoRM: sfx == "d" && it.width == 32,
-				impl: func(a, _, _ uint64, rm uint8) (uint64, uint8) { return fromInt(a, it.signed, it.width, rm) },
+				impl:    func(a, _, _ uint64, rm uint8) (uint64, uint8) { return fromInt(a, it.signed, it.width, rm) },
 				oracle: func(a, _, _ uint64, rm uint8) (uint64, uint8) {
 					return s.oracleFromInt(bigInt(a, it.signed, it.width), rm)
 				}})
