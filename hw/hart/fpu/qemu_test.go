@@ -140,7 +140,12 @@ typedef unsigned int u32;
 struct vec { u32 op, rm; u64 a, b, c; };
 extern const struct vec vecs[], vecs_end[];
 
-static void put(char ch) { *(volatile unsigned char *)0x10000000 = ch; }
+/* ns16550a: wait for THR empty (LSR bit 5) so no byte is overwritten while
+   QEMU's character backend is busy. */
+static void put(char ch) {
+	while (!(*(volatile unsigned char *)0x10000005 & 0x20)) {}
+	*(volatile unsigned char *)0x10000000 = ch;
+}
 
 static void hex(u64 v, int digits) {
 	for (int i = digits - 1; i >= 0; i--)
@@ -254,7 +259,7 @@ func runGuest(t *testing.T, ops []opCase, vs []vector) []string {
 	require.NotEmpty(t, lines, "no output from QEMU")
 	require.Equal(t, "END", lines[len(lines)-1], "guest did not finish")
 	lines = lines[:len(lines)-1]
-	require.Len(t, lines, len(vs), "one output line per vector")
+	require.Equal(t, len(vs), len(lines), "one output line per vector")
 	return lines
 }
 
