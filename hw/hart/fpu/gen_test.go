@@ -6,6 +6,7 @@ package fpu
 
 import (
 	"math"
+	"math/big"
 	"math/rand/v2"
 )
 
@@ -117,12 +118,59 @@ func (g *gen) pair() (uint64, uint64) {
 	return a, g.value()
 }
 
-// triple gives FMA operands, often with the addend close to minus the
-// product so the sum cancels.
+// finite returns a finite value from value(), replacing NaNs and infinities.
+func (g *gen) finite() uint64 {
+	for {
+		if v := g.value(); !g.s.isNaN(v) && !g.s.isInf(v) {
+			return v
+		}
+	}
+}
+
+// nudge moves x a few ulps either way (a no-op on non-finite values).
+func (g *gen) nudge(x uint64) uint64 {
+	if g.s.isNaN(x) || g.s.isInf(x) || g.s.isZero(x) {
+		return x
+	}
+	return x + uint64(g.r.IntN(5)) - 2
+}
+
+// quotient gives division operands whose quotient lies within a few ulps of
+// a representable value, where a lost remainder would go unnoticed.
+func (g *gen) quotient() (uint64, uint64) {
+	if g.r.IntN(2) == 0 {
+		return g.pair()
+	}
+	q, b := g.finite(), g.finite()
+	return g.nudge(g.s.bits(g.s.host(q) * g.s.host(b))), b
+}
+
+// square gives a square root operand within a few ulps of a square.
+func (g *gen) square() uint64 {
+	if g.r.IntN(2) == 0 {
+		return g.value()
+	}
+	r := g.finite()
+	return g.nudge(g.s.bits(g.s.host(r) * g.s.host(r)))
+}
+
+// triple gives FMA operands: the addend often close to minus the product so
+// the sum cancels, or at an exponent near the product's so alignment and
+// sticky bits matter.
 func (g *gen) triple() (uint64, uint64, uint64) {
 	a, b := g.pair()
-	if g.r.IntN(2) == 0 {
+	switch g.r.IntN(3) {
+	case 0:
 		return a, b, g.value()
+	case 1:
+		if g.s.isNaN(a) || g.s.isNaN(b) || g.s.isInf(a) || g.s.isInf(b) || g.s.isZero(a) || g.s.isZero(b) {
+			return a, b, g.value()
+		}
+		fa, fb := new(big.Float).SetFloat64(g.s.host(a)), new(big.Float).SetFloat64(g.s.host(b))
+		pe := new(big.Float).Mul(fa, fb).MantExp(nil) + g.bias() - 1
+		e := pe + g.r.IntN(4*g.s.p+16) - 2*g.s.p - 8
+		e = max(0, min(e, int(g.expMax())-1))
+		return a, b, g.pack(g.sign(), uint64(e), g.frac())
 	}
 	p := g.s.host(a) * g.s.host(b)
 	c := g.s.bits(-p)

@@ -49,6 +49,11 @@ func genBinary(g *gen) (uint64, uint64, uint64) {
 	return a, b, 0
 }
 func genTernary(g *gen) (uint64, uint64, uint64) { return g.triple() }
+func genDiv(g *gen) (uint64, uint64, uint64) {
+	a, b := g.quotient()
+	return a, b, 0
+}
+func genSqrt(g *gen) (uint64, uint64, uint64) { return g.square(), 0, 0 }
 
 // genToInt draws values around the integers: fractions, halves and the
 // limits of 32- and 64-bit ranges.
@@ -166,10 +171,10 @@ func floatOps(sfx string) []opCase {
 		{name: "fmul", srcs: []operand{t, t}, dst: t, rounds: true, gen: genBinary,
 			impl:   func(a, b, _ uint64, rm uint8) (uint64, uint8) { return mul(a, b, rm) },
 			oracle: func(a, b, _ uint64, rm uint8) (uint64, uint8) { return s.oracleMul(a, b, rm) }},
-		{name: "fdiv", srcs: []operand{t, t}, dst: t, rounds: true, gen: genBinary,
+		{name: "fdiv", srcs: []operand{t, t}, dst: t, rounds: true, gen: genDiv,
 			impl:   func(a, b, _ uint64, rm uint8) (uint64, uint8) { return div(a, b, rm) },
 			oracle: func(a, b, _ uint64, rm uint8) (uint64, uint8) { return s.oracleDiv(a, b, rm) }},
-		{name: "fsqrt", srcs: []operand{t}, dst: t, rounds: true, gen: genUnary,
+		{name: "fsqrt", srcs: []operand{t}, dst: t, rounds: true, gen: genSqrt,
 			impl:   func(a, _, _ uint64, rm uint8) (uint64, uint8) { return sqrt(a, rm) },
 			oracle: func(a, _, _ uint64, rm uint8) (uint64, uint8) { return s.oracleSqrt(a, rm) }},
 		{name: "fmin", srcs: []operand{t, t}, dst: t, gen: genBinary,

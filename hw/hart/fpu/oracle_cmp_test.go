@@ -43,6 +43,7 @@ func TestOracle(t *testing.T) {
 			if bad > 8 {
 				t.Errorf("%d mismatches in all", bad)
 			}
+			t.Logf("%d operand sets × %d modes", n, len(rms))
 		})
 	}
 }
@@ -75,9 +76,9 @@ func TestSoftPathOracle(t *testing.T) {
 			softOp{"mul", f, s, func(a, b, _ uint64, rm uint8) (uint64, uint8) { return f.mul(a, b, rm) },
 				func(a, b, _ uint64, rm uint8) (uint64, uint8) { return s.oracleMul(a, b, rm) }, genBinary},
 			softOp{"div", f, s, func(a, b, _ uint64, rm uint8) (uint64, uint8) { return f.div(a, b, rm) },
-				func(a, b, _ uint64, rm uint8) (uint64, uint8) { return s.oracleDiv(a, b, rm) }, genBinary},
+				func(a, b, _ uint64, rm uint8) (uint64, uint8) { return s.oracleDiv(a, b, rm) }, genDiv},
 			softOp{"sqrt", f, s, func(a, _, _ uint64, rm uint8) (uint64, uint8) { return f.sqrt(a, rm) },
-				func(a, _, _ uint64, rm uint8) (uint64, uint8) { return s.oracleSqrt(a, rm) }, genUnary},
+				func(a, _, _ uint64, rm uint8) (uint64, uint8) { return s.oracleSqrt(a, rm) }, genSqrt},
 		)
 	}
 	for i, op := range ops {
