@@ -273,10 +273,15 @@ func TestQEMU(t *testing.T) {
 		n = max(1, n/10)
 	}
 	ops := allOps()
-	vs := qemuVectors(ops, n, *seedFlag)
+	fixed := regressionVectors(t, ops)
+	vs := append(fixed, qemuVectors(ops, n, *seedFlag)...)
 	lines := runGuest(t, ops, vs)
 	bad := 0
 	for i, v := range vs {
+		if i < len(fixed) {
+			r := regressions[i]
+			require.Equal(t, fmt.Sprintf("%016x %02x", r.want, r.flags), lines[i], "QEMU disagrees with regression case %q", r.why)
+		}
 		op := ops[v.op]
 		fields := strings.Fields(lines[i])
 		require.Len(t, fields, 2, "line %d: %q", i, lines[i])
