@@ -117,6 +117,9 @@ func F32ToF64(a uint32) (uint64, uint8) { return convert(fmt64, fmt32, uint64(a)
 
 // F64ToF32 is fcvt.s.d.
 func F64ToF32(a uint64, rm uint8) (uint32, uint8) {
+	if r, fl, ok := fastF64ToF32(a, rm); ok {
+		return r, fl
+	}
 	r, fl := convert(fmt32, fmt64, a, rm)
 	return uint32(r), fl
 }

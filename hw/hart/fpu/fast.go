@@ -131,3 +131,13 @@ func fastSqrt64(a uint64, rm uint8) (uint64, uint8, bool) {
 	flags, ok := hostAnswer(math.FMA(r, r, -fa) == 0, rm)
 	return math.Float64bits(r), flags, ok
 }
+
+func fastF64ToF32(a uint64, rm uint8) (uint32, uint8, bool) {
+	x := math.Float64frombits(a)
+	r := float32(x)
+	if !hostOK32(r) {
+		return 0, 0, false
+	}
+	flags, ok := hostAnswer(float64(r) == x, rm)
+	return math.Float32bits(r), flags, ok
+}
