@@ -40,6 +40,10 @@ func hostAnswer(exact bool, rm uint8) (flags uint8, ok bool) {
 	return 0, false
 }
 
+// Products that feed a comparison or another operation are wrapped in an
+// explicit conversion, which the Go spec says rounds and so forbids fusing
+// them into a multiply-add on architectures that would.
+
 // Binary32 fast paths compute in binary64 and round once more to binary32:
 // for +, -, ×, / and sqrt that double rounding is innocuous because
 // 53 >= 2×24+2.
@@ -56,7 +60,7 @@ func fastAdd32(a, b uint32, rm uint8) (uint32, uint8, bool) {
 }
 
 func fastMul32(a, b uint32, rm uint8) (uint32, uint8, bool) {
-	p := float64(math.Float32frombits(a)) * float64(math.Float32frombits(b)) // exact: 24+24 bits
+	p := float64(float64(math.Float32frombits(a)) * float64(math.Float32frombits(b))) // exact: 24+24 bits
 	r := float32(p)
 	if !hostOK32(r) {
 		return 0, 0, false
@@ -72,7 +76,7 @@ func fastDiv32(a, b uint32, rm uint8) (uint32, uint8, bool) {
 		return 0, 0, false
 	}
 	// r×b is exact in binary64, so the quotient is exact iff it gives a back.
-	flags, ok := hostAnswer(float64(r)*fb == fa, rm)
+	flags, ok := hostAnswer(float64(float64(r)*fb) == fa, rm)
 	return math.Float32bits(r), flags, ok
 }
 
@@ -82,7 +86,7 @@ func fastSqrt32(a uint32, rm uint8) (uint32, uint8, bool) {
 	if !hostOK32(r) {
 		return 0, 0, false
 	}
-	flags, ok := hostAnswer(float64(r)*float64(r) == fa, rm)
+	flags, ok := hostAnswer(float64(float64(r)*float64(r)) == fa, rm)
 	return math.Float32bits(r), flags, ok
 }
 
@@ -104,7 +108,7 @@ func fastAdd64(a, b uint64, rm uint8) (uint64, uint8, bool) {
 
 func fastMul64(a, b uint64, rm uint8) (uint64, uint8, bool) {
 	fa, fb := math.Float64frombits(a), math.Float64frombits(b)
-	p := fa * fb
+	p := float64(fa * fb)
 	if e := expField64(p); e < minExpField64 || e == 0x7ff {
 		return 0, 0, false
 	}
