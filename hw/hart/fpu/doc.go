@@ -17,4 +17,11 @@
 // may call), instruction decoding or the dynamic rounding mode: the hart
 // resolves rm=7 to frm and rejects reserved modes before calling in. No
 // function allocates, and none panics for any input.
+//
+// Its tests compare every instruction in every rounding mode with an exact
+// math/big model (TestOracle, -fpu.oracle=N cases per instruction and mode)
+// and with QEMU 7.2 running a bare-metal program built at test time
+// (TestQEMU, -fpu.qemu=N vectors per instruction, 0 to skip; needs
+// riscv64-unknown-elf-gcc and qemu-system-riscv64); -fpu.seed picks the
+// operands, and FuzzOracle runs open-ended campaigns against the model.
 package fpu
