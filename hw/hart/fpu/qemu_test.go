@@ -243,7 +243,8 @@ func runGuest(t *testing.T, ops []opCase, vs []vector) []string {
 	out, err := build.CombinedOutput()
 	require.NoError(t, err, "building the guest program:\n%s", out)
 
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	// About 80µs per vector on this machine; allow plenty more.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute+time.Duration(len(vs))*500*time.Microsecond)
 	defer cancel()
 	run := exec.CommandContext(ctx, qemu, "-M", "virt", "-bios", "none", "-nographic", "-monitor", "none",
 		"-kernel", filepath.Join(dir, "prog.elf"))
