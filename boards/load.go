@@ -109,8 +109,10 @@ type source struct {
 	buses   []windowTOML
 	memory  []memoryTOML
 	devices []deviceTOML
-	devKeys [][]string // keys each [[device]] sets, in file order
-	decErrs Errors     // decode problems that do not stop validation
+	devKeys [][]string        // keys each [[device]] sets, in file order
+	decErrs Errors            // decode problems that do not stop validation
+	broken  map[string]bool   // elements that failed to decode ("device[2]")
+	names   map[string]string // element -> its name, even if broken
 	ov      overrides
 }
 
@@ -125,7 +127,16 @@ func (s *source) withOverrides(ov overrides) *source {
 var lastKeyRe = regexp.MustCompile(`^toml: (?:line \d+ )?\(last key "([^"]*)"\): (.*)$`)
 
 func decode(file, text string) (*source, error) {
-	s := &source{file: file, pos: scanPositions(text)}
+	s := &source{file: file, pos: scanPositions(text), broken: map[string]bool{}, names: map[string]string{}}
+	var syntax map[string]any
+	if _, err := toml.Decode(text, &syntax); err != nil {
+		// A syntax error: nothing else can be trusted.
+		var pe toml.ParseError
+		if errors.As(err, &pe) {
+			return nil, Errors{&Error{File: file, Line: pe.Position.Line, Msg: pe.Message}}
+		}
+		return nil, Errors{&Error{File: file, Msg: err.Error()}}
+	}
 	var raw struct {
 		fileTOML
 		Hart   []toml.Primitive `toml:"hart"`
@@ -134,11 +145,6 @@ func decode(file, text string) (*source, error) {
 	}
 	md, err := toml.Decode(text, &raw)
 	if err != nil {
-		var pe toml.ParseError
-		if errors.As(err, &pe) && pe.LastKey == "" {
-			// A syntax error: nothing else can be trusted.
-			return nil, Errors{&Error{File: file, Line: pe.Position.Line, Msg: pe.Message}}
-		}
 		s.decErrs = append(s.decErrs, s.decodeError(err, ""))
 		return s, s.decErrs
 	}
@@ -146,7 +152,9 @@ func decode(file, text string) (*source, error) {
 	elems := func(name string, prims []toml.Primitive, into func(i int, p toml.Primitive) error) {
 		for i, p := range prims {
 			if err := into(i, p); err != nil {
-				s.decErrs = append(s.decErrs, s.decodeError(err, fmt.Sprintf("%s[%d]", name, i)))
+				elem := fmt.Sprintf("%s[%d]", name, i)
+				s.broken[elem] = true
+				s.decErrs = append(s.decErrs, s.decodeError(err, elem))
 			}
 		}
 	}
@@ -165,6 +173,9 @@ func decode(file, text string) (*source, error) {
 		}
 		for k := range keys {
 			s.devKeys[i] = append(s.devKeys[i], k)
+		}
+		if n, ok := keys["name"].(string); ok {
+			s.names[fmt.Sprintf("device[%d]", i)] = n
 		}
 		sort.Slice(s.devKeys[i], func(a, b int) bool {
 			pa := s.pos.lineOf(fmt.Sprintf("device[%d].%s", i, s.devKeys[i][a]))
@@ -243,7 +254,11 @@ func (l *loader) dram() (Region, bool) {
 
 func build(src *source, ov overrides) (*Board, error) {
 	l := &loader{src: src, labels: map[string]string{}}
-	l.errs = append(l.errs, src.decErrs...)
+	for elem, n := range src.names {
+		if n != "" {
+			l.labels[elem] = elem[:strings.IndexByte(elem, '[')] + "[" + n + "]"
+		}
+	}
 	raw := &src.raw
 	b := &Board{
 		Name: raw.Name, Model: raw.Model, Compatible: raw.Compatible, Family: Family(raw.Family),
@@ -257,7 +272,16 @@ func build(src *source, ov overrides) (*Board, error) {
 	l.buildDevices(b)
 	l.buildL2(b)
 	l.buildBoot(b)
-	l.crossCheck(b)
+	for _, e := range src.decErrs {
+		c := *e
+		c.Key = l.label(c.Key)
+		l.errs = append(l.errs, &c)
+	}
+	// References between entries are only checked once every entry is well
+	// formed: a broken entry would otherwise be reported again as missing.
+	if len(l.errs) == 0 {
+		l.crossCheck(b)
+	}
 	if len(l.errs) > 0 {
 		sort.SliceStable(l.errs, func(i, j int) bool { return l.errs[i].Line < l.errs[j].Line })
 		return nil, l.errs
@@ -309,6 +333,9 @@ func (l *loader) buildHarts(b *Board, ov overrides) {
 	}
 	for i, h := range l.src.harts {
 		path := fmt.Sprintf("hart[%d]", i)
+		if l.src.broken[path] {
+			continue
+		}
 		count := intOr(h.Count, 1)
 		if count < 1 || count > 64 {
 			l.errorf(path+".count", "count must be 1..64, got %d", count)
@@ -343,7 +370,7 @@ func (l *loader) buildHarts(b *Board, ov overrides) {
 		boot = boot || h.Boot
 	}
 	if !boot && len(b.Harts) > 0 {
-		l.errorf("hart", "none of harts 0..%d may boot (boot = true on at least one)", len(b.Harts)-1)
+		l.errorf("hart[0].boot", "none of harts 0..%d may boot (boot = true on at least one)", len(b.Harts)-1)
 	}
 }
 
@@ -467,6 +494,9 @@ func (l *loader) buildMemory(b *Board, ov overrides) {
 	resized := false
 	for i, m := range l.src.memory {
 		path := fmt.Sprintf("memory[%d]", i)
+		if l.src.broken[path] {
+			continue
+		}
 		if m.Name != "" {
 			l.labels[path] = fmt.Sprintf("memory[%s]", m.Name)
 		}
@@ -497,13 +527,20 @@ func (l *loader) buildMemory(b *Board, ov overrides) {
 	}
 	l.memory = b.Memory
 	if _, ok := b.DRAM(); !ok {
-		l.errorf("memory", "the board has no DRAM region ([[memory]] with kind = \"dram\")")
+		path := "memory"
+		if len(b.Memory) > 0 {
+			path = "memory[0]"
+		}
+		l.errorf(path, "the board has no DRAM region ([[memory]] with kind = \"dram\")")
 	}
 }
 
 func (l *loader) buildBuses(b *Board) {
 	for i, w := range l.src.buses {
 		path := fmt.Sprintf("bus[%d]", i)
+		if l.src.broken[path] {
+			continue
+		}
 		if w.Base == nil || w.Size == nil || w.Base.Keyword != "" || *w.Size == 0 {
 			l.errorf(path, "a bus window needs an address base and a non-zero size")
 			continue
@@ -516,6 +553,9 @@ func (l *loader) buildDevices(b *Board) {
 	for i := range l.src.devices {
 		d := &l.src.devices[i]
 		path := fmt.Sprintf("device[%d]", i)
+		if l.src.broken[path] {
+			continue
+		}
 		if d.Name != "" {
 			l.labels[path] = fmt.Sprintf("device[%s]", d.Name)
 		}

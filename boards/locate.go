@@ -244,7 +244,8 @@ func skipMultilineString(lines []string, n int, delim, rest string) int {
 	return n
 }
 
-// lineOf returns the line of path, or of its nearest enclosing table.
+// lineOf returns the line of path, or of its nearest enclosing table (the
+// root table's line is 1).
 func (p *positions) lineOf(path string) int {
 	for path != "" {
 		if l, ok := p.line[path]; ok {
@@ -256,7 +257,7 @@ func (p *positions) lineOf(path string) int {
 		}
 		path = path[:i]
 	}
-	return 0
+	return 1
 }
 
 // matching returns the indexed paths whose index-free form is key (as

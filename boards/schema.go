@@ -2,6 +2,7 @@ package boards
 
 import (
 	"fmt"
+	"reflect"
 	"strings"
 
 	"github.com/BurntSushi/toml"
@@ -195,4 +196,16 @@ func (a *addrTOML) UnmarshalTOML(v any) error {
 	}
 	a.Value = uint64(u)
 	return nil
+}
+
+// tomlKeys lists the TOML keys of a struct's fields.
+func tomlKeys(v any) []string {
+	t := reflect.TypeOf(v)
+	var out []string
+	for i := 0; i < t.NumField(); i++ {
+		if tag := t.Field(i).Tag.Get("toml"); tag != "" && tag != "-" {
+			out = append(out, strings.Split(tag, ",")[0])
+		}
+	}
+	return out
 }
