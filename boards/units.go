@@ -211,18 +211,16 @@ func FormatSize(n uint64) string {
 	return fmt.Sprintf("%#x", n)
 }
 
-// FormatFreq renders a frequency as "10 MHz", "1.2 GHz" or "3686400 Hz".
+// FormatFreq renders a frequency in the largest unit that needs at most
+// four decimals: "10 MHz", "1.2 GHz", "3.6864 MHz", "33333333 Hz".
 func FormatFreq(hz uint64) string {
 	for _, u := range freqUnits[:3] {
 		m := uint64(u.mult)
-		if hz >= m {
-			if hz%m == 0 {
-				return fmt.Sprintf("%d %s", hz/m, u.suffix)
-			}
-			if (hz*10)%m == 0 {
-				return fmt.Sprintf("%d.%d %s", hz/m, (hz*10/m)%10, u.suffix)
-			}
+		if hz < m || (hz*10000)%m != 0 || (hz/m >= 1000 && u.suffix != "GHz") {
+			continue
 		}
+		s := fmt.Sprintf("%d.%04d", hz/m, (hz%m)*10000/m)
+		return strings.TrimSuffix(strings.TrimRight(s, "0"), ".") + " " + u.suffix
 	}
 	return fmt.Sprintf("%d Hz", hz)
 }

@@ -52,7 +52,8 @@ func TestFormat(t *testing.T) {
 	require.Equal(t, "0x18", FormatSize(0x18))
 	require.Equal(t, "60 KiB", FormatSize(60<<10))
 	require.Equal(t, "1.2 GHz", FormatFreq(1_200_000_000))
-	require.Equal(t, "3686400 Hz", FormatFreq(3686400))
+	require.Equal(t, "3.6864 MHz", FormatFreq(3686400))
+	require.Equal(t, "33333333 Hz", FormatFreq(33333333))
 	require.Equal(t, "10 MHz", FormatFreq(10_000_000))
 }
 
