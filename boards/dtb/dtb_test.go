@@ -156,3 +156,23 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestSpikeTree(t *testing.T) {
+	b, err := boards.Builtin("spike")
+	require.NoError(t, err)
+	tree, err := FromBoard(b)
+	require.NoError(t, err)
+	c, _ := tree.Lookup("/htif").Strings("compatible")
+	require.Equal(t, []string{"ucb,htif0"}, c)
+	_, hasReg := tree.Lookup("/htif").Prop("reg")
+	require.False(t, hasReg, "tohost/fromhost come from the ELF")
+	clint := tree.Lookup("/soc/clint@2000000")
+	require.NotNil(t, clint)
+	reg, _ := clint.Cells("reg")
+	require.Equal(t, []uint32{0, 0x200_0000, 0, 0xc_0000}, reg)
+	mem, _ := tree.Lookup("/memory@80000000").Cells("reg")
+	require.Equal(t, []uint32{0, 0x8000_0000, 0, 0x8000_0000}, mem)
+	_, hasStdout := tree.Lookup("/chosen").Prop("stdout-path")
+	require.False(t, hasStdout, "spike's console is HTIF")
+	require.Len(t, tree.Lookup("/cpus").Children, 2, "one hart and cpu-map by default")
+}

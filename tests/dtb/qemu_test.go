@@ -112,3 +112,23 @@ func cut(path string) (node, prop string, isProp bool) {
 	}
 	return path, "", false
 }
+
+// TestAllReferencesResolve checks every phandle-carrying property of every
+// built-in board's tree points at a node with the cells its layout needs.
+func TestAllReferencesResolve(t *testing.T) {
+	for _, name := range boards.Names() {
+		b, err := boards.Builtin(name)
+		require.NoError(t, err)
+		tree, err := dtb.FromBoard(b)
+		require.NoError(t, err)
+		n := 0
+		tree.Walk(func(node *dtb.Node) {
+			for _, p := range node.Props {
+				_, err := normalize(tree, node, p.Name)
+				require.NoError(t, err, "%s: %s %s", name, node.Path(), p.Name)
+				n++
+			}
+		})
+		require.Greater(t, n, 20, name)
+	}
+}
