@@ -384,7 +384,6 @@ func pcieWindows(d *Device) []Window {
 	return out
 }
 
-// latency helpers keep time out of the exported field types' zero values.
 func durationOf(d Duration) time.Duration { return time.Duration(d) }
 
 func (b *Board) String() string {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path"
 	"regexp"
 	"sort"
 	"strconv"
@@ -717,6 +716,3 @@ func joinQuoted[T ~string](list []T) string {
 	}
 	return strings.Join(q, ", ")
 }
-
-// baseName is the file name without directory, for messages.
-func baseName(p string) string { return path.Base(p) }
