@@ -139,7 +139,7 @@ var kindSpecs = map[Kind]*kindSpec{
 		build: func(*loader, string, *deviceTOML, *Device) Params { return &DDRCtrl{} },
 	},
 	KindPDMA: {
-		keys: "base size irqs interrupt_parent channels" + dtKeys,
+		keys: "base size irqs interrupt_parent channels prci_clock" + dtKeys,
 		node: "dma", compat: fixed("sifive,fu540-c000-pdma"),
 		build: func(_ *loader, _ string, d *deviceTOML, _ *Device) Params { return &PDMA{Channels: d.Channels} },
 	},

@@ -342,7 +342,10 @@ var kindNodes = map[boards.Kind]func(bd *builder, d *boards.Device, n *Node) err
 		}
 		return nil
 	},
-	boards.KindPDMA: func(_ *builder, _ *boards.Device, n *Node) error {
+	boards.KindPDMA: func(_ *builder, d *boards.Device, n *Node) error {
+		if c := d.Params.(*boards.PDMA).Channels; c > 0 {
+			n.SetCells("dma-channels", uint32(c))
+		}
 		n.SetCells("#dma-cells", 1)
 		return nil
 	},

@@ -55,7 +55,7 @@ func runGen(args []string) int {
 		}
 		return 0
 	}
-	if err := gen.Apply(dir, files, changes); err != nil {
+	if err := gen.Apply(dir, changes); err != nil {
 		return fail("gen", err)
 	}
 	for _, c := range changes {

@@ -37,7 +37,11 @@ func TestGeneratedFilesAreCurrent(t *testing.T) {
 	require.NoError(t, err)
 	changes, err := Plan(root, generate(t), DefaultEmitters())
 	require.NoError(t, err)
-	require.Empty(t, changes, "generated files are stale: run `go run ./cmd/cosim gen`")
+	var stale []string
+	for _, c := range changes {
+		stale = append(stale, c.Path+" ("+c.What+")")
+	}
+	require.Empty(t, stale, "generated files are stale: run `go run ./cmd/cosim gen`")
 }
 
 // TestHeaderContract checks the macros the guest kernel codes against.
@@ -188,7 +192,7 @@ func TestPlanAndApply(t *testing.T) {
 	changes, err := Plan(root, files, em)
 	require.NoError(t, err)
 	require.Len(t, changes, len(files))
-	require.NoError(t, Apply(root, files, changes))
+	require.NoError(t, Apply(root, changes))
 	changes, err = Plan(root, files, em)
 	require.NoError(t, err)
 	require.Empty(t, changes)
@@ -201,10 +205,59 @@ func TestPlanAndApply(t *testing.T) {
 	require.NoError(t, os.WriteFile(filepath.Join(root, "kernel/include/board/mine.h"), []byte("hand written"), 0o644))
 	changes, err = Plan(root, files, em)
 	require.NoError(t, err)
-	require.Equal(t, []Change{{"kernel/include/board/gone.h", "removed"}, {"kernel/include/board/qemu-virt.h", "changed"}}, changes)
-	require.NoError(t, Apply(root, files, changes))
+	require.Len(t, changes, 2)
+	require.Equal(t, Change{Path: "kernel/include/board/gone.h", What: "removed"}, changes[0])
+	require.Equal(t, "kernel/include/board/qemu-virt.h", changes[1].Path)
+	require.Equal(t, "changed", changes[1].What)
+	require.NoError(t, Apply(root, changes))
 	_, err = os.Stat(filepath.Join(root, "kernel/include/board/gone.h"))
 	require.True(t, os.IsNotExist(err))
 	_, err = os.Stat(filepath.Join(root, "kernel/include/board/mine.h"))
 	require.NoError(t, err)
+}
+
+// TestPageSectionKeepsHandWrittenText: a board page is a generated section;
+// text after it survives regeneration, and a hand-written page gets the
+// section on top.
+func TestPageSectionKeepsHandWrittenText(t *testing.T) {
+	root := t.TempDir()
+	files := generate(t)
+	em := DefaultEmitters()
+	page := filepath.Join(root, "docs/boards/fu740.md")
+	require.NoError(t, os.MkdirAll(filepath.Dir(page), 0o755))
+	hand := "# FU740 device models\n\nHow faithful each model is.\n"
+	require.NoError(t, os.WriteFile(page, []byte(hand), 0o644))
+
+	changes, err := Plan(root, files, em)
+	require.NoError(t, err)
+	require.NoError(t, Apply(root, changes))
+	got, err := os.ReadFile(page)
+	require.NoError(t, err)
+	require.True(t, strings.HasPrefix(string(got), BeginMarker+"\n"))
+	require.True(t, strings.HasSuffix(string(got), EndMarker+"\n\n"+hand))
+
+	// Edit inside the section: stale, and regeneration restores it while
+	// keeping the hand-written part.
+	edited := strings.Replace(string(got), "| console |", "| konsole |", 1)
+	require.NoError(t, os.WriteFile(page, []byte(edited), 0o644))
+	changes, err = Plan(root, files, em)
+	require.NoError(t, err)
+	require.Len(t, changes, 1)
+	require.NoError(t, Apply(root, changes))
+	again, _ := os.ReadFile(page)
+	require.Equal(t, string(got), string(again))
+
+	// A board that disappears leaves its hand-written text behind.
+	var without []File
+	for _, f := range files {
+		if f.Path != "docs/boards/fu740.md" {
+			without = append(without, f)
+		}
+	}
+	changes, err = Plan(root, without, em)
+	require.NoError(t, err)
+	require.Len(t, changes, 1)
+	require.NoError(t, Apply(root, changes))
+	left, _ := os.ReadFile(page)
+	require.Equal(t, hand, string(left))
 }

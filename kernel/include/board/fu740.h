@@ -59,6 +59,9 @@
 #define BOARD_DEV_CCACHE_BASE            0x02010000UL
 #define BOARD_DEV_CCACHE_SIZE            0x00001000UL
 #define BOARD_DEV_CCACHE_IRQ             19
+#define BOARD_DEV_PDMA_BASE              0x03000000UL
+#define BOARD_DEV_PDMA_SIZE              0x00100000UL
+#define BOARD_DEV_PDMA_IRQ               11
 #define BOARD_DEV_L2LIM_BASE             0x08000000UL
 #define BOARD_DEV_L2LIM_SIZE             0x00200000UL
 #define BOARD_DEV_PLIC_BASE              0x0c000000UL
@@ -95,6 +98,8 @@
 #define BOARD_DEV_GPIO_BASE              0x10060000UL
 #define BOARD_DEV_GPIO_SIZE              0x00001000UL
 #define BOARD_DEV_GPIO_IRQ               23
+#define BOARD_DEV_OTP_BASE               0x10070000UL
+#define BOARD_DEV_OTP_SIZE               0x00001000UL
 #define BOARD_DEV_ETH0_BASE              0x10090000UL
 #define BOARD_DEV_ETH0_SIZE              0x00002000UL
 #define BOARD_DEV_ETH0_IRQ               55
