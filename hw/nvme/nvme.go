@@ -34,9 +34,9 @@ type WriteCache uint8
 
 // Write cache modes.
 const (
-	WriteCacheOn  WriteCache = iota // present, enabled at reset (QEMU's default)
-	WriteCacheOff                   // present, disabled at reset
-	WriteCacheNone                  // absent: every write is durable at completion
+	WriteCacheOn   WriteCache = iota // present, enabled at reset (QEMU's default)
+	WriteCacheOff                    // present, disabled at reset
+	WriteCacheNone                   // absent: every write is durable at completion
 )
 
 // Latency is how long commands take, from fetch to completion.

@@ -116,7 +116,9 @@ func (r *rig) page(n int) uint64 {
 	return a
 }
 
-func (r *rig) mem(addr uint64, n int) []byte { return r.ram.Data[addr-ramBase : addr-ramBase+uint64(n)] }
+func (r *rig) mem(addr uint64, n int) []byte {
+	return r.ram.Data[addr-ramBase : addr-ramBase+uint64(n)]
+}
 
 func (r *rig) put64(addr, v uint64) { binary.LittleEndian.PutUint64(r.mem(addr, 8), v) }
 
@@ -152,10 +154,14 @@ func cmdOf(op uint8) *sqe {
 	return &s
 }
 
-func (s *sqe) nsid(v uint32) *sqe        { binary.LittleEndian.PutUint32(s[4:], v); return s }
-func (s *sqe) prp(p1, p2 uint64) *sqe    { binary.LittleEndian.PutUint64(s[24:], p1); binary.LittleEndian.PutUint64(s[32:], p2); return s }
-func (s *sqe) dw(n int, v uint32) *sqe   { binary.LittleEndian.PutUint32(s[4*n:], v); return s }
-func (s *sqe) flags(v uint8) *sqe        { s[1] = v; return s }
+func (s *sqe) nsid(v uint32) *sqe { binary.LittleEndian.PutUint32(s[4:], v); return s }
+func (s *sqe) prp(p1, p2 uint64) *sqe {
+	binary.LittleEndian.PutUint64(s[24:], p1)
+	binary.LittleEndian.PutUint64(s[32:], p2)
+	return s
+}
+func (s *sqe) dw(n int, v uint32) *sqe { binary.LittleEndian.PutUint32(s[4*n:], v); return s }
+func (s *sqe) flags(v uint8) *sqe      { s[1] = v; return s }
 func (s *sqe) lba(slba uint64, n uint32) *sqe {
 	return s.dw(10, uint32(slba)).dw(11, uint32(slba>>32)).dw(12, n-1)
 }
