@@ -21,8 +21,11 @@ const (
 
 // ioOpcodes lists the supported I/O commands and whether they change
 // logical block content (for the Commands Supported and Effects log).
-var ioOpcodes = map[uint8]bool{
-	opFlush: false, opWrite: true, opRead: false, opCompare: false, opWriteZeroes: true, opDSM: true,
+var ioOpcodes = []struct {
+	op   uint8
+	lbcc bool
+}{
+	{opFlush, false}, {opWrite, true}, {opRead, false}, {opCompare, false}, {opWriteZeroes, true}, {opDSM, true},
 }
 
 type ioHandler func(c *Controller, cmd *command, ns *namespace) (Status, uint32)

@@ -165,12 +165,12 @@ func effectsLog(b []byte) {
 	for _, op := range adminOpcodes {
 		binary.LittleEndian.PutUint32(b[4*int(op):], effectSupported)
 	}
-	for op, lbcc := range ioOpcodes {
+	for _, o := range ioOpcodes {
 		v := uint32(effectSupported)
-		if lbcc {
+		if o.lbcc {
 			v |= effectLBAChanged
 		}
-		binary.LittleEndian.PutUint32(b[1024+4*int(op):], v)
+		binary.LittleEndian.PutUint32(b[1024+4*int(o.op):], v)
 	}
 }
 
