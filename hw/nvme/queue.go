@@ -187,6 +187,11 @@ func (c *Controller) recycle(cmd *command) {
 func (cmd *command) run() {
 	c, sq := cmd.c, cmd.sq
 	sq.dropInflight(cmd)
+	if c.failed {
+		// A failed controller touches neither media nor host memory.
+		c.recycle(cmd)
+		return
+	}
 	var st Status
 	var dw0 uint32
 	if sq.id == 0 {
