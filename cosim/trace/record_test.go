@@ -1,0 +1,188 @@
+package trace
+
+import (
+	"bytes"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/pcapgo"
+	"github.com/stretchr/testify/require"
+
+	"cosim/hw/sim"
+)
+
+// everyKind returns one event of each kind over two harts and the board,
+// with the fields each kind uses filled.
+func everyKind() []sim.Event {
+	return []sim.Event{
+		{Kind: sim.KindMeta, Hart: -1, Text: "board=qemu-virt\nseed=1"},
+		{Kind: sim.KindRetire, Hart: 0, Cycle: 1, Instret: 1, Time: 1000, PC: 0x80000000, Insn: 0x00050433, InsnLen: 4, Priv: 3, RegKind: sim.RegX, Reg: 8, RegVal: 0x1234},
+		{Kind: sim.KindRetire, Hart: 1, Cycle: 2, Instret: 1, Time: 2000, PC: 0x80000004, Insn: 0x00a2b023, InsnLen: 4, Priv: 1, MemKind: sim.MemStore, MemSize: 8, MemAddr: 0x80001000, MemData: 0xdeadbeef},
+		{Kind: sim.KindRetire, Hart: 0, Cycle: 3, Instret: 2, PC: 0x80000008, Insn: 0x30529073, InsnLen: 4, Priv: 3, CSRWrit: true, CSR: 0x305, CSRVal: 0x80000100},
+		{Kind: sim.KindTrap, Hart: 0, Cycle: 4, Instret: 2, PC: 0x8000000c, Insn: 0x00000073, InsnLen: 4, Priv: 1, Cause: 9, Tval: 0, TargetPriv: 3, NewPC: 0x80000100},
+		{Kind: sim.KindInterrupt, Hart: 1, Cycle: 5, Instret: 2, PC: 0x80000010, Priv: 1, Cause: 1<<63 | 5, TargetPriv: 1, NewPC: 0x80200000},
+		{Kind: sim.KindFence, Hart: 0, Cycle: 6, Instret: 3, PC: 0x80000010, Insn: 0x0ff0000f, InsnLen: 4, Priv: 3, Value: 0xff, ValueValid: true},
+		{Kind: sim.KindFenceI, Hart: 0, Cycle: 7, Instret: 4, PC: 0x80000014, Insn: 0x0000100f, InsnLen: 4, Priv: 3},
+		{Kind: sim.KindSfenceVMA, Hart: 1, Cycle: 8, Instret: 3, PC: 0x80000018, Insn: 0x12000073, InsnLen: 4, Priv: 1, Addr: 0x4000, AddrValid: true},
+		{Kind: sim.KindMMIO, Hart: -1, Cycle: 9, Device: "uart0", Addr: 0, Value: 0x41, Size: 1, Write: true},
+		{Kind: sim.KindConsole, Hart: -1, Cycle: 10, Device: "uart0", Data: []byte("hi\n")},
+		{Kind: sim.KindDevice, Hart: -1, Cycle: 11, Device: "nvme0", Text: "cmd read sq=1 cid=3", Value: 7, Data: []byte{1, 2, 3}},
+	}
+}
+
+// normalised is how a decoded event compares with the one written: the
+// valid bits are set for present address/value fields.
+func normalised(e sim.Event) sim.Event {
+	if e.Addr != 0 || e.Kind == sim.KindMMIO {
+		e.AddrValid = true
+	}
+	if e.Value != 0 || e.Kind == sim.KindMMIO || e.Kind == sim.KindFence || e.Kind == sim.KindFenceI {
+		e.ValueValid = true
+	}
+	return e
+}
+
+func writeTrace(t testing.TB, evs []sim.Event, harts int) []byte {
+	var buf bytes.Buffer
+	rec, err := NewRecorder(&buf, RecorderOptions{Header: Header{Harts: harts, Meta: []KV{{"board", "test"}, {"seed", "42"}}}})
+	require.NoError(t, err)
+	for i := range evs {
+		rec.Observe(&evs[i])
+	}
+	require.NoError(t, rec.Close())
+	return buf.Bytes()
+}
+
+func TestRoundTripEveryKind(t *testing.T) {
+	evs := everyKind()
+	data := writeTrace(t, evs, 2)
+	r, err := NewReader(bytes.NewReader(data))
+	require.NoError(t, err)
+	require.Equal(t, 2, r.Header().Harts)
+	v, ok := Lookup(r.Header().Meta, "seed")
+	require.True(t, ok)
+	require.Equal(t, "42", v)
+	for i := range evs {
+		rec, err := r.Next()
+		require.NoError(t, err, "event %d", i)
+		require.Equal(t, normalised(evs[i]), rec.Event, "event %d (%s)", i, KindName(evs[i].Kind))
+	}
+	_, err = r.Next()
+	require.ErrorIs(t, err, io.EOF)
+}
+
+func TestGopacketDecodesEveryKind(t *testing.T) {
+	evs := everyKind()
+	data := writeTrace(t, evs, 2)
+	ng, err := pcapgo.NewNgReader(bytes.NewReader(data), pcapgo.DefaultNgReaderOptions)
+	require.NoError(t, err)
+	seen := map[sim.Kind]bool{}
+	i := 0
+	src := gopacket.NewPacketSource(ng, ng.LinkType())
+	for p := range src.Packets() {
+		require.Nil(t, p.ErrorLayer(), "packet %d", i)
+		l, ok := p.Layer(LayerTypeEvent).(*EventLayer)
+		require.True(t, ok, "packet %d has no event layer: %v", i, p)
+		require.Equal(t, normalised(evs[i]), l.Event)
+		seen[l.Kind] = true
+		i++
+	}
+	require.Equal(t, len(evs), i)
+	for k := sim.KindRetire; k <= sim.KindMeta; k++ {
+		require.True(t, seen[k], "kind %s not decoded", KindName(k))
+	}
+	// Direct decoding of one record with the registered layer type.
+	p := gopacket.NewPacket(AppendEvent(nil, &evs[1], 0), LayerTypeEvent, gopacket.Default)
+	l := p.Layer(LayerTypeEvent).(*EventLayer)
+	require.Equal(t, uint64(0x1234), l.RegVal)
+}
+
+func TestDecodeRejectsGarbage(t *testing.T) {
+	var r Record
+	require.Error(t, DecodeRecord([]byte{1, 1, 0}, &r))
+	full := AppendEvent(nil, &everyKind()[1], 0)
+	for n := 0; n < len(full); n++ {
+		require.Error(t, DecodeRecord(full[:n], &r), "truncated to %d", n)
+	}
+	bad := append([]byte(nil), full...)
+	bad[0] = 99
+	require.Error(t, DecodeRecord(bad, &r))
+	// A console record whose length prefix runs past the end.
+	con := AppendEvent(nil, &everyKind()[10], 0)
+	require.Error(t, DecodeRecord(con[:len(con)-1], &r))
+}
+
+func TestRecordingIsDeterministic(t *testing.T) {
+	a := writeTrace(t, everyKind(), 2)
+	b := writeTrace(t, everyKind(), 2)
+	require.Equal(t, a, b)
+	require.NotContains(t, string(a), "linux")
+	require.NotContains(t, string(a), "amd64")
+}
+
+func TestTsharkOpensTwoHartTrace(t *testing.T) {
+	tshark, err := exec.LookPath("tshark")
+	if err != nil {
+		t.Fatalf("tshark not installed (apt-get install tshark): %v", err)
+	}
+	path := filepath.Join(t.TempDir(), "two-hart.pcapng")
+	require.NoError(t, os.WriteFile(path, writeTrace(t, everyKind(), 2), 0o644))
+	cmd := exec.Command(tshark, "-r", path)
+	cmd.Env = append(os.Environ(), "HOME="+t.TempDir())
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	require.NoError(t, err, "tshark -r: %s", stderr.String())
+	require.NotContains(t, stderr.String(), "rror", "tshark complained")
+	lines := bytes.Count(bytes.TrimSpace(out), []byte("\n")) + 1
+	require.Equal(t, len(everyKind()), lines, "tshark output:\n%s", out)
+	out, err = exec.Command(tshark, "-r", path, "-T", "fields", "-e", "frame.interface_name").Output()
+	require.NoError(t, err)
+	require.Contains(t, string(out), "hart1")
+	require.Contains(t, string(out), "board")
+}
+
+func TestFilter(t *testing.T) {
+	f, err := ParseFilter("hart=1,pc=0x80000000-0x80000010+0x90000000-0x90000100,kind=retire+trap+interrupt+console")
+	require.NoError(t, err)
+	var kept []sim.Kind
+	for _, e := range everyKind() {
+		if f.Match(&e) {
+			kept = append(kept, e.Kind)
+		}
+	}
+	// hart 1's store (pc in range), hart 1's interrupt at 0x80000010 is
+	// outside [lo,hi), the console event has no hart and no pc.
+	require.Equal(t, []sim.Kind{sim.KindRetire, sim.KindConsole}, kept)
+	require.Equal(t, "hart=1,pc=0x80000000-0x80000010+0x90000000-0x90000100,kind=retire+trap+interrupt+console", f.String())
+	for _, bad := range []string{"hart", "hart=x", "pc=5", "pc=9-1", "kind=bogus", "colour=red"} {
+		_, err := ParseFilter(bad)
+		require.Error(t, err, bad)
+	}
+	all, err := ParseFilter("")
+	require.NoError(t, err)
+	e := everyKind()[4]
+	require.True(t, all.Match(&e))
+}
+
+func BenchmarkRecordRetire(b *testing.B) {
+	rec, err := NewRecorder(io.Discard, RecorderOptions{Header: Header{Harts: 1}})
+	require.NoError(b, err)
+	e := sim.Event{Kind: sim.KindRetire, PC: 0x80000000, Insn: 0x00050433, InsnLen: 4, Priv: 3, RegKind: sim.RegX, Reg: 8}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		e.Cycle++
+		e.Instret++
+		e.Time += sim.Nanosecond
+		e.PC += 4
+		e.RegVal = uint64(i)
+		rec.Observe(&e)
+	}
+	b.StopTimer()
+	require.NoError(b, rec.Close())
+}
