@@ -318,6 +318,9 @@ func (d *differ) run() (*Divergence, error) {
 			return nil, err
 		}
 		if ra == nil || rb == nil {
+			if (d.a.events == 0) != (d.b.events == 0) {
+				return d.divergence("one side recorded no events for this hart", nil, ra, rb), nil
+			}
 			d.finish(ra, rb)
 			return nil, nil
 		}
@@ -436,7 +439,10 @@ func (d *differ) compareEpisodes(ea, eb *episode) *Divergence {
 	sk := Skew{Cause: ea.intr.Cause, PosA: ea.pos, PosB: eb.pos, InstretA: ea.intr.Instret, InstretB: eb.intr.Instret,
 		Delta: int64(eb.pos) - int64(ea.pos)}
 	d.sum.Skews = append(d.sum.Skews, sk)
-	if diffs, reason := d.comparePair(ea.intr, eb.intr, true); reason != "" {
+	// The interrupted pc differs by construction; where it went must not.
+	ia, ib := *ea.intr, *eb.intr
+	ib.PC, ib.Priv, ib.Flags = ia.PC, ia.Priv, ib.Flags&^FlagPrivUnknown|ia.Flags&FlagPrivUnknown
+	if diffs, reason := d.comparePair(&ia, &ib, true); reason != "" {
 		return d.divergence("interrupt taken with skew: "+reason, diffs, ea.intr, eb.intr)
 	}
 	n := len(ea.handler)

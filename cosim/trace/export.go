@@ -83,13 +83,13 @@ func FormatText(r *Record) string {
 	}
 	switch e.Kind {
 	case sim.KindRetire:
-		fmt.Fprintf(&b, "%s %#010x: %s %s", privName(r), e.PC, insnHex(e), Disasm(e.Insn))
+		fmt.Fprintf(&b, "%s 0x%08x: %s %s", privName(r), e.PC, insnHex(e), Disasm(e.Insn))
 		writeEffects(&b, e)
 	case sim.KindTrap, sim.KindInterrupt:
-		fmt.Fprintf(&b, "%s %#010x: %s cause=%#x (%s) tval=%#x -> %s %#x",
+		fmt.Fprintf(&b, "%s 0x%08x: %s cause=%#x (%s) tval=%#x -> %s %#x",
 			privName(r), e.PC, KindName(e.Kind), e.Cause, CauseName(e.Cause), e.Tval, privLetters[e.TargetPriv&3], e.NewPC)
 	case sim.KindFence, sim.KindFenceI, sim.KindSfenceVMA:
-		fmt.Fprintf(&b, "%s %#010x: %s", privName(r), e.PC, KindName(e.Kind))
+		fmt.Fprintf(&b, "%s 0x%08x: %s", privName(r), e.PC, KindName(e.Kind))
 		if e.AddrValid {
 			fmt.Fprintf(&b, " addr=%#x", e.Addr)
 		}

@@ -11,6 +11,7 @@ import (
 	"net"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -29,9 +30,10 @@ type RSP struct {
 var ErrTargetExited = errors.New("gdb remote: target exited")
 
 // DialRSP connects to a GDB remote stub (e.g. QEMU's -gdb tcp::PORT).
-// timeout bounds each reply.
+// timeout bounds each reply, and how long a stub that is still starting
+// may refuse the connection.
 func DialRSP(addr string, timeout time.Duration) (*RSP, error) {
-	conn, err := net.DialTimeout("tcp", addr, timeout)
+	conn, err := dialRetry(addr, timeout)
 	if err != nil {
 		return nil, fmt.Errorf("gdb remote: %w", err)
 	}
@@ -44,6 +46,19 @@ func DialRSP(addr string, timeout time.Duration) (*RSP, error) {
 		c.noAck = true
 	}
 	return c, nil
+}
+
+// dialRetry dials until the stub listens or timeout passes: a recorder is
+// often started together with the emulator it records.
+func dialRetry(addr string, timeout time.Duration) (net.Conn, error) {
+	deadline := time.Now().Add(timeout)
+	for {
+		conn, err := net.DialTimeout("tcp", addr, timeout)
+		if err == nil || !errors.Is(err, syscall.ECONNREFUSED) || time.Now().After(deadline) {
+			return conn, err
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 // Close closes the connection.
