@@ -29,11 +29,16 @@ func buildHello(t testing.TB) string {
 	t.Helper()
 	gcc := needTool(t, "riscv64-unknown-elf-gcc", "gcc-riscv64-unknown-elf")
 	src := filepath.Join("..", "..", "tests", "traces", "src")
-	out := filepath.Join(t.TempDir(), "hello.elf")
-	cmd := exec.Command(gcc, "-march=rv64imac_zicsr_zifencei", "-mabi=lp64", "-nostdlib", "-nostartfiles",
-		"-Wl,--no-warn-rwx-segments", "-T", filepath.Join(src, "link.ld"), "-o", out, filepath.Join(src, "hello.S"))
-	msg, err := cmd.CombinedOutput()
-	require.NoError(t, err, "building hello.elf: %s", msg)
+	dir := t.TempDir()
+	obj, out := filepath.Join(dir, "hello.o"), filepath.Join(dir, "hello.elf")
+	for _, args := range [][]string{
+		{"-c", "-o", obj, filepath.Join(src, "hello.S")},
+		{"-nostdlib", "-nostartfiles", "-Wl,--no-warn-rwx-segments", "-T", filepath.Join(src, "link.ld"), "-o", out, obj},
+	} {
+		cmd := exec.Command(gcc, append([]string{"-march=rv64imac_zicsr_zifencei", "-mabi=lp64"}, args...)...)
+		msg, err := cmd.CombinedOutput()
+		require.NoError(t, err, "building hello.elf: %s", msg)
+	}
 	return out
 }
 

@@ -12,12 +12,12 @@ import (
 
 // QEMUOptions configure ImportQEMU.
 type QEMUOptions struct {
-	// StopPC, when non-zero, ends the import when hart 0 is about to
+	// StopPC, when non-zero, ends the import when any hart is about to
 	// execute this address (e.g. 0x80200000, the payload OpenSBI jumps to);
 	// that instruction is not emitted.
 	StopPC uint64
-	// MaxRetired, when non-zero, ends the import after this many retired
-	// instructions on hart 0.
+	// MaxRetired, when non-zero, ends the import once any hart retired
+	// this many instructions.
 	MaxRetired uint64
 }
 
@@ -327,7 +327,7 @@ func (im *qemuImporter) endBlock() error {
 	h := im.harts[im.blkHart]
 	h.prev, h.cur = h.cur, im.blk
 	im.blk = qemuState{}
-	if im.blkHart == 0 && im.opts.StopPC != 0 && h.cur.pc == im.opts.StopPC {
+	if im.opts.StopPC != 0 && h.cur.pc == im.opts.StopPC {
 		if err := im.step(im.blkHart, h, true); err != nil {
 			return err
 		}
@@ -372,7 +372,7 @@ func (im *qemuImporter) step(hartID int, h *qemuHart, haveCur bool) error {
 		}
 		privAfter, privKnown = target, haveCur
 	}
-	if hartID == 0 && im.opts.MaxRetired != 0 && h.retired >= im.opts.MaxRetired {
+	if im.opts.MaxRetired != 0 && h.retired >= im.opts.MaxRetired {
 		return ErrStop
 	}
 	return nil

@@ -132,8 +132,8 @@ func cmdImport(args []string, stdout, stderr io.Writer) int {
 	logPath := fs.String("qemu-log", "", "QEMU log to import (file, FIFO, or - for stdin; .gz accepted)")
 	out := fs.String("o", "", "output trace (pcapng)")
 	var stopPC addrFlag
-	fs.Var(&stopPC, "stop-pc", "stop when hart 0 reaches this pc (e.g. 0x80200000)")
-	maxN := fs.Uint64("max", 0, "stop after this many retired instructions of hart 0 (0: no limit)")
+	fs.Var(&stopPC, "stop-pc", "stop when any hart reaches this pc (e.g. 0x80200000)")
+	maxN := fs.Uint64("max", 0, "stop once a hart retired this many instructions (0: no limit)")
 	var meta metaFlag
 	fs.Var(&meta, "meta", "key=value run metadata for the section header (repeatable)")
 	pos, err := parse(fs, args)
@@ -254,7 +254,7 @@ func cmdDiff(args []string, stdout, stderr io.Writer) int {
 	maxSkew := fs.Int("max-skew", 1<<20, "events an interrupt may be late on one side")
 	hartList := fs.String("hart", "", "compare only these harts (e.g. 0 or 0+1)")
 	var stopPC addrFlag
-	fs.Var(&stopPC, "stop-pc", "for QEMU log inputs: stop when hart 0 reaches this pc")
+	fs.Var(&stopPC, "stop-pc", "for QEMU log inputs: stop when any hart reaches this pc")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return exitError
