@@ -2,6 +2,8 @@ package trace
 
 import (
 	"bytes"
+	"fmt"
+	"strings"
 	"io"
 	"os"
 	"os/exec"
@@ -144,6 +146,20 @@ func TestTsharkOpensTwoHartTrace(t *testing.T) {
 	require.NoError(t, err)
 	require.Contains(t, string(out), "hart1")
 	require.Contains(t, string(out), "board")
+
+	// The Lua dissector of docs/wireshark decodes every record.
+	lua := filepath.Join("..", "..", "docs", "wireshark", "cosim-trace.lua")
+	out, err = exec.Command(tshark, "-X", "lua_script:"+lua, "-r", path, "-T", "fields",
+		"-e", "cosim.kind", "-e", "cosim.hart", "-e", "cosim.pc", "-e", "cosim.reg_value", "-e", "cosim.device", "-e", "cosim.text").Output()
+	require.NoError(t, err)
+	rows := strings.Split(strings.TrimSpace(string(out)), "\n")
+	require.Len(t, rows, len(everyKind()))
+	for i, e := range everyKind() {
+		cols := strings.Split(rows[i], "\t")
+		require.Equal(t, fmt.Sprint(int(e.Kind)), cols[0], "row %d: %q", i, rows[i])
+	}
+	require.Equal(t, "1\t0\t0x0000000080000000\t0x0000000000001234\t\t", rows[1])
+	require.Equal(t, "8\t65535\t\t\tuart0\t", rows[10])
 }
 
 func TestFilter(t *testing.T) {
