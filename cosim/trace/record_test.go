@@ -3,11 +3,11 @@ package trace
 import (
 	"bytes"
 	"fmt"
-	"strings"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/gopacket/gopacket"
