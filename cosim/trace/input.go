@@ -88,7 +88,7 @@ func (m multiCloser) Close() error {
 	return first
 }
 
-// qemuSource runs ImportQEMU on a goroutine and hands records over in
+// qemuSource runs an importer on a goroutine and hands records over in
 // batches, so the comparison pulls from a log as it pulls from a file.
 type qemuSource struct {
 	ch    chan []*Record
@@ -103,13 +103,35 @@ type qemuSource struct {
 const qemuBatch = 256
 
 func startQEMUSource(r io.Reader, q QEMUOptions) *qemuSource {
+	return startProducer(func(emit func(*Record) error) (QEMUStats, error) {
+		return ImportQEMU(r, q, emit)
+	})
+}
+
+// StartQEMU runs QEMU (see RunQEMU) and returns its log as a Source, so a
+// comparison can read QEMU's side while QEMU runs, with no file between.
+// Close stops QEMU if it is still running.
+func StartQEMU(run QEMURun) (Source, io.Closer) {
+	s := startProducer(func(emit func(*Record) error) (QEMUStats, error) {
+		return RunQEMU(run, emit)
+	})
+	return s, s
+}
+
+// OnlyHart passes one hart's retire, trap and interrupt records of src:
+// the stream DiffHart compares.
+func OnlyHart(src Source, hart int) Source {
+	return &hartFilter{src: src, hart: hart, name: "input"}
+}
+
+func startProducer(produce func(emit func(*Record) error) (QEMUStats, error)) *qemuSource {
 	s := &qemuSource{ch: make(chan []*Record, 16), done: make(chan struct{})}
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
 		defer close(s.ch)
 		var batch []*Record
-		stats, err := ImportQEMU(r, q, func(rec *Record) error {
+		stats, err := produce(func(rec *Record) error {
 			c := *rec
 			batch = append(batch, &c)
 			if len(batch) < qemuBatch {

@@ -126,12 +126,7 @@ func EncodedLen(e *sim.Event) int {
 }
 
 func encodedLen(f uint16, e *sim.Event) int {
-	n := headerLen
-	for _, g := range groupSizes {
-		if f&g.flag != 0 {
-			n += g.size
-		}
-	}
+	n := headerLen + int(fixedLen[f&fixedMask])
 	if f&FlagDevice != 0 {
 		n += 2 + len(e.Device)
 	}
@@ -159,6 +154,22 @@ var groupSizes = [...]struct {
 	{FlagValue, 8},
 	{FlagAccess, 2},
 }
+
+// fixedMask selects the flag bits of fixed-size groups.
+const fixedMask = FlagAccess<<1 - 1
+
+// fixedLen[f] is the total size of the fixed-size groups flags f announce,
+// so sizing a record costs one load.
+var fixedLen = func() (t [fixedMask + 1]uint8) {
+	for f := range t {
+		for _, g := range groupSizes {
+			if uint16(f)&g.flag != 0 {
+				t[f] += uint8(g.size)
+			}
+		}
+	}
+	return t
+}()
 
 // AppendEvent appends the record for e to buf, adding the no-payload flags
 // in extra (FlagDelta, FlagPrivUnknown, FlagNoMem), and returns the result.

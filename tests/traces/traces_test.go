@@ -154,3 +154,27 @@ func headerOf(t *testing.T, b []byte) []byte {
 	require.LessOrEqual(t, n, len(b))
 	return b[:n]
 }
+
+// TestStreamingDiffAgainstLiveQEMU compares the committed OpenSBI head
+// with QEMU running now, with no file on QEMU's side: the way a long
+// comparison (millions of instructions) runs.
+func TestStreamingDiffAgainstLiveQEMU(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short")
+	}
+	need(t, "qemu-system-riscv64", "qemu-system-misc")
+	fw := "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.bin"
+	live, stop := trace.StartQEMU(trace.QEMURun{
+		Args:    []string{"-M", "virt", "-cpu", "rv64,h=false", "-smp", "1", "-bios", fw, "-display", "none", "-serial", "null", "-monitor", "none"},
+		Options: trace.QEMUOptions{MaxRetired: 20000},
+	})
+	defer stop.Close()
+	ref, err := trace.Open("opensbi-virt-head100k.pcapng.gz")
+	require.NoError(t, err)
+	defer ref.Close()
+	sum, div, err := trace.DiffHart(trace.OnlyHart(ref, 0), trace.OnlyHart(live, 0), 0, trace.DiffOptions{})
+	require.NoError(t, err)
+	require.Nil(t, div)
+	require.Equal(t, uint64(20000), sum.Compared)
+	require.Equal(t, "b", sum.Truncated, "the live side stopped at 20000")
+}
