@@ -143,6 +143,13 @@ func (w *Writer) WriteEvent(e *sim.Event, extra uint16) error {
 	if w.err != nil {
 		return w.err
 	}
+	if e.Kind == sim.KindRetire && extra == 0 && e.Hart >= 0 && int(e.Hart) < len(w.intf) {
+		return w.writeRetire(e)
+	}
+	return w.writeGeneric(e, extra)
+}
+
+func (w *Writer) writeGeneric(e *sim.Event, extra uint16) error {
 	intf := w.board
 	if e.Hart >= 0 {
 		if int(e.Hart) >= len(w.intf) {
@@ -157,6 +164,88 @@ func (w *Writer) WriteEvent(e *sim.Event, extra uint16) error {
 		w.err = fmt.Errorf("trace: writing event: %w", err)
 		return w.err
 	}
+	return nil
+}
+
+// writeRetire is WriteEvent for the event a hart reports per instruction:
+// the same bytes as appendEPB, written straight into the output buffer.
+func (w *Writer) writeRetire(e *sim.Event) error {
+	f := FlagPC
+	if e.Time != 0 {
+		f |= FlagTime
+	}
+	if e.RegKind != sim.RegNone {
+		f |= FlagReg
+	}
+	if e.CSRWrit {
+		f |= FlagCSR
+	}
+	if e.MemKind != sim.MemNone {
+		f |= FlagMem
+	}
+	if e.Device != "" || len(e.Data) > 0 || e.Text != "" || e.Addr != 0 || e.Value != 0 || e.Size != 0 || e.Write {
+		return w.writeGeneric(e, 0) // unusual fields: let the general encoder place them
+	}
+	n := headerLen + int(fixedLen[f])
+	pad := (4 - n&3) & 3
+	total := epbHeaderLen + n + pad + 4
+	if w.bw.Available() < total {
+		if err := w.bw.Flush(); err != nil {
+			w.err = fmt.Errorf("trace: writing event: %w", err)
+			return w.err
+		}
+	}
+	b := w.bw.AvailableBuffer()[:total]
+	le := binary.LittleEndian
+	ts := uint64(e.Time / sim.Nanosecond)
+	le.PutUint32(b[0:], epbBlockType)
+	le.PutUint32(b[4:], uint32(total))
+	le.PutUint32(b[8:], uint32(w.intf[e.Hart]))
+	le.PutUint32(b[12:], uint32(ts>>32))
+	le.PutUint32(b[16:], uint32(ts))
+	le.PutUint32(b[20:], uint32(n))
+	le.PutUint32(b[24:], uint32(n))
+	r := b[epbHeaderLen:]
+	r[0] = byte(sim.KindRetire)
+	r[1] = FormatVersion
+	le.PutUint16(r[2:], uint16(e.Hart))
+	le.PutUint16(r[4:], f)
+	le.PutUint64(r[6:], e.Cycle)
+	le.PutUint64(r[14:], e.Instret)
+	p := headerLen
+	if f&FlagTime != 0 {
+		le.PutUint64(r[p:], uint64(e.Time))
+		p += 8
+	}
+	le.PutUint64(r[p:], e.PC)
+	le.PutUint32(r[p+8:], e.Insn)
+	r[p+12] = e.InsnLen
+	r[p+13] = e.Priv
+	p += 14
+	if f&FlagReg != 0 {
+		r[p] = e.RegKind
+		r[p+1] = e.Reg
+		le.PutUint64(r[p+2:], e.RegVal)
+		p += 10
+	}
+	if f&FlagCSR != 0 {
+		le.PutUint16(r[p:], e.CSR)
+		le.PutUint64(r[p+2:], e.CSRVal)
+		p += 10
+	}
+	if f&FlagMem != 0 {
+		r[p] = e.MemKind
+		r[p+1] = e.MemSize
+		le.PutUint64(r[p+2:], e.MemAddr)
+		le.PutUint64(r[p+10:], e.MemData)
+		p += 18
+	}
+	for i := 0; i < pad; i++ {
+		r[p+i] = 0
+	}
+	le.PutUint32(b[total-4:], uint32(total))
+	// Write copies b onto itself: it is the buffer's own free space.
+	w.bw.Write(b)
 	return nil
 }
 
