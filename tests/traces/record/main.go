@@ -61,12 +61,18 @@ func main() {
 	list := flag.Bool("list", false, "list the recordings")
 	hello := flag.String("hello", "", "hello.elf (built from src/hello.S when empty)")
 	full := flag.Bool("full", false, "record up to the stop pc instead of the committed head (OpenSBI to the payload: ~12M instructions, minutes, ~70 MB)")
+	maxN := flag.Uint64("max", 0, "record this many instructions per hart instead of the committed head")
 	flag.Parse()
 	if *list {
 		for _, r := range recordings {
 			fmt.Printf("%s\t%s\n", r.name, strings.Join(r.args, " "))
 		}
 		return
+	}
+	if *maxN != 0 {
+		for i := range recordings {
+			recordings[i].head = *maxN
+		}
 	}
 	if err := run(*out, *only, *hello, *full); err != nil {
 		fmt.Fprintf(os.Stderr, "record: %v\n", err)
