@@ -549,7 +549,7 @@ func (d *differ) compareEffects(ra, rb *Record, diffs []FieldDiff) []FieldDiff {
 }
 
 func destReg(r *Record) (uint8, bool) {
-	if r.RegKind == sim.RegX && r.Reg != 0 {
+	if r.RegKind == sim.RegX && r.Reg != 0 && r.Reg < 32 {
 		return r.Reg, true
 	}
 	return 0, false

@@ -34,6 +34,11 @@ type QEMUStats struct {
 	MultiWrites uint64
 }
 
+// maxQEMUHarts bounds the hart numbers a log may name (QEMU's virt takes
+// at most 512 CPUs), so a corrupt line cannot make the importer allocate
+// state for tens of thousands of harts.
+const maxQEMUHarts = 4096
+
 // ErrStop may be returned by an emit function to end an import early
 // without an error.
 var ErrStop = errors.New("trace: stop")
@@ -192,7 +197,7 @@ func (im *qemuImporter) traceLine(line []byte) error {
 		return fmt.Errorf("malformed Trace line %q", line)
 	}
 	cpu, ok := parseDec(rest[:colon])
-	if !ok || cpu >= BoardHart {
+	if !ok || cpu >= maxQEMUHarts {
 		return fmt.Errorf("bad cpu index in %q", line)
 	}
 	fields := bytes.Split(rest[lb+1:rb], []byte{'/'})
@@ -295,7 +300,7 @@ func (im *qemuImporter) interruptLine(line []byte) error {
 	cause, ok3 := fieldAfter(line, "cause:", parseHex)
 	epc, ok4 := fieldAfter(line, "epc:0x", parseHex)
 	tval, ok5 := fieldAfter(line, "tval:0x", parseHex)
-	if !(ok1 && ok2 && ok3 && ok4 && ok5) || hart >= BoardHart {
+	if !(ok1 && ok2 && ok3 && ok4 && ok5) || hart >= maxQEMUHarts {
 		return fmt.Errorf("malformed interrupt line %q", line)
 	}
 	t.async, t.cause, t.epc, t.tval = async != 0, cause, epc, tval

@@ -173,3 +173,18 @@ func BenchmarkImportQEMU(b *testing.B) {
 		}
 	}
 }
+
+// FuzzImportQEMU: no log makes the importer panic.
+func FuzzImportQEMU(f *testing.F) {
+	var x [32]uint64
+	csrs := map[string]uint64{"mstatus": 0xa00000000}
+	f.Add(asm(0x100, 0x30200073) + dump(0, 0x100, 3, csrs, x) +
+		"riscv_cpu_do_interrupt: hart:0, async:1, cause:0000000000000007, epc:0x0000000000000104, tval:0x0, desc=m_timer\n" +
+		dump(0, 0x200, 3, csrs, x) + dump(1, 0x4, 1, csrs, x))
+	f.Fuzz(func(t *testing.T, log string) {
+		ImportQEMU(strings.NewReader(log), QEMUOptions{StopPC: 0x200}, func(r *Record) error {
+			FormatText(r)
+			return nil
+		})
+	})
+}
