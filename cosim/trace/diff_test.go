@@ -188,3 +188,21 @@ func TestDiffTruncatedAndEmpty(t *testing.T) {
 	_, div = diffRecs(t, straight(0, 10, 0), nil, DiffOptions{})
 	require.NotNil(t, div, "a side with no events at all is not equal")
 }
+
+func TestStreamFromObserver(t *testing.T) {
+	run := func(obs sim.Observer) error {
+		for i := 0; i < 1000; i++ {
+			obs.Observe(&sim.Event{Kind: sim.KindRetire, PC: uint64(4 * i), Insn: insnAddi, InsnLen: 4, Priv: 3, RegKind: sim.RegX, Reg: 10, RegVal: uint64(i) + 1})
+			obs.Observe(&sim.Event{Kind: sim.KindConsole, Hart: -1, Data: []byte("x")})
+		}
+		return nil
+	}
+	a, ca := Stream(run)
+	defer ca.Close()
+	b, cb := Stream(run)
+	defer cb.Close()
+	sum, div, err := DiffHart(OnlyHart(a, 0), OnlyHart(b, 0), 0, DiffOptions{})
+	require.NoError(t, err)
+	require.Nil(t, div)
+	require.Equal(t, uint64(1000), sum.Compared)
+}

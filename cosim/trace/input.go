@@ -9,6 +9,8 @@ import (
 	"io"
 	"os"
 	"sync"
+
+	"cosim/hw/sim"
 )
 
 // FileInput is a trace file the comparison reads: our pcapng, or a QEMU log
@@ -182,4 +184,38 @@ func (s *qemuSource) Close() error {
 		return s.err
 	}
 	return nil
+}
+
+// Stream runs a model on a goroutine with an Observer whose events become
+// a Source, so a run can be compared as it runs (e.g. against StartQEMU)
+// without a trace file. run must end by itself (an instruction limit);
+// after Close, the Observer drops events.
+func Stream(run func(obs sim.Observer) error) (Source, io.Closer) {
+	s := startProducer(func(emit func(*Record) error) (QEMUStats, error) {
+		o := &emitObserver{emit: emit}
+		err := run(o)
+		if err == nil && o.err != nil && !errors.Is(o.err, ErrStop) {
+			err = o.err
+		}
+		return QEMUStats{}, err
+	})
+	return s, s
+}
+
+// emitObserver turns observed events into records handed to emit.
+type emitObserver struct {
+	emit func(*Record) error
+	rec  Record
+	err  error
+}
+
+func (o *emitObserver) Observe(e *sim.Event) {
+	if o.err != nil {
+		return
+	}
+	o.rec = Record{Event: *e}
+	if e.Data != nil {
+		o.rec.Data = append([]byte(nil), e.Data...)
+	}
+	o.err = o.emit(&o.rec)
 }
