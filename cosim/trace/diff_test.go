@@ -206,3 +206,10 @@ func TestStreamFromObserver(t *testing.T) {
 	require.Nil(t, div)
 	require.Equal(t, uint64(1000), sum.Compared)
 }
+
+func TestRunQEMUReportsAFailingQEMU(t *testing.T) {
+	needTool(t, "qemu-system-riscv64", "qemu-system-misc")
+	_, err := RunQEMU(QEMURun{Args: []string{"-M", "no-such-machine"}}, func(*Record) error { return nil })
+	require.Error(t, err)
+	require.Contains(t, err.Error(), "unsupported machine type", "QEMU's own message is passed on")
+}
