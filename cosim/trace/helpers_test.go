@@ -27,12 +27,18 @@ func needTool(t testing.TB, name, pkg string) string {
 // buildHello assembles tests/traces/src/hello.S into an ELF.
 func buildHello(t testing.TB) string {
 	t.Helper()
+	return buildProgram(t, "hello")
+}
+
+// buildProgram assembles tests/traces/src/NAME.S into an ELF.
+func buildProgram(t testing.TB, name string) string {
+	t.Helper()
 	gcc := needTool(t, "riscv64-unknown-elf-gcc", "gcc-riscv64-unknown-elf")
 	src := filepath.Join("..", "..", "tests", "traces", "src")
 	dir := t.TempDir()
-	obj, out := filepath.Join(dir, "hello.o"), filepath.Join(dir, "hello.elf")
+	obj, out := filepath.Join(dir, name+".o"), filepath.Join(dir, name+".elf")
 	for _, args := range [][]string{
-		{"-c", "-o", obj, filepath.Join(src, "hello.S")},
+		{"-c", "-o", obj, filepath.Join(src, name+".S")},
 		{"-nostdlib", "-nostartfiles", "-Wl,--no-warn-rwx-segments", "-T", filepath.Join(src, "link.ld"), "-o", out, obj},
 	} {
 		cmd := exec.Command(gcc, append([]string{"-march=rv64imac_zicsr_zifencei", "-mabi=lp64"}, args...)...)

@@ -188,3 +188,44 @@ func FuzzImportQEMU(f *testing.F) {
 		})
 	})
 }
+
+// TestImportQEMUTimerInterrupt checks the interrupt path with real QEMU:
+// timer.S takes a machine timer interrupt right after enabling MIE.
+func TestImportQEMUTimerInterrupt(t *testing.T) {
+	log := qemuLog(t, buildProgram(t, "timer"))
+	src, closer, err := OpenFile(log, QEMUOptions{})
+	require.NoError(t, err)
+	defer closer.Close()
+	recs := collect(t, src)
+	var intr *Record
+	for i, r := range recs {
+		if r.Kind == sim.KindInterrupt {
+			require.Nil(t, intr, "one interrupt")
+			intr = r
+			prev := recs[i-1]
+			require.Equal(t, "csrsi mstatus,8", Disasm(prev.Insn), "taken right after MIE is set")
+			require.Equal(t, prev.PC+4, r.PC, "pc is the interrupted (next) instruction")
+			require.Equal(t, Disasm(recs[i+1].Insn), "li t5,-1", "then the handler runs")
+			require.Equal(t, recs[i+1].PC, r.NewPC)
+		}
+	}
+	require.NotNil(t, intr)
+	require.Equal(t, uint64(1<<63|7), intr.Cause)
+	require.Equal(t, uint8(3), intr.Priv)
+	require.Equal(t, uint8(3), intr.TargetPriv)
+	// The program read the tick count the handler wrote.
+	found := false
+	for _, r := range recs {
+		if r.Kind == sim.KindRetire && Disasm(r.Insn) == "ld a1,0(t1)" {
+			require.Equal(t, uint64(1), r.RegVal)
+			found = true
+		}
+	}
+	require.True(t, found)
+
+	// Both sides take it at the same point: compared in lockstep, no skew.
+	res, err := Diff(FileInput{Path: log}, FileInput{Path: log}, DiffOptions{})
+	require.NoError(t, err)
+	require.True(t, res.Equal)
+	require.Empty(t, res.Harts[0].Skews)
+}
