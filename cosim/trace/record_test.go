@@ -263,3 +263,32 @@ func FuzzDecodeRecord(f *testing.F) {
 		require.Equal(t, again, AppendRecord(nil, &r2))
 	})
 }
+
+// TestLateHartInterfaces: a hart first seen mid-stream gets its interface
+// then, and readers (ours, tshark) accept the file.
+func TestLateHartInterfaces(t *testing.T) {
+	var buf bytes.Buffer
+	w, err := NewWriter(&buf, Header{Harts: 1})
+	require.NoError(t, err)
+	evs := everyKind()
+	for i := range evs {
+		if evs[i].Hart == 1 {
+			evs[i].Hart = 3
+		}
+		require.NoError(t, w.WriteEvent(&evs[i], 0))
+	}
+	require.NoError(t, w.Flush())
+	r, err := NewReader(bytes.NewReader(buf.Bytes()))
+	require.NoError(t, err)
+	var harts []int32
+	for _, rec := range collect(t, r) {
+		harts = append(harts, rec.Hart)
+	}
+	require.Equal(t, []int32{-1, 0, 3, 0, 0, 3, 0, 0, 3, -1, -1, -1}, harts)
+
+	path := filepath.Join(t.TempDir(), "late.pcapng")
+	require.NoError(t, os.WriteFile(path, buf.Bytes(), 0o644))
+	out, err := exec.Command(needTool(t, "tshark", "tshark"), "-r", path, "-T", "fields", "-e", "frame.interface_name").Output()
+	require.NoError(t, err)
+	require.Equal(t, "board\nhart0\nhart3\nhart0\nhart0\nhart3\nhart0\nhart0\nhart3\nboard\nboard\nboard\n", string(out))
+}
