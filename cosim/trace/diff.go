@@ -1,9 +1,12 @@
 package trace
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
+
+	"golang.org/x/arch/riscv64/riscv64asm"
 
 	"cosim/hw/sim"
 )
@@ -288,6 +291,10 @@ type differ struct {
 	hart    int
 	a, b    *side
 	ctx     [][2]*Record // ring of the last matching pairs
+	// taint marks integer registers whose values came from volatile
+	// reads: the two sides may differ there, and in what is computed
+	// from them, without diverging.
+	taint uint32
 	ctxNext int
 	sum     HartSummary
 }
@@ -543,9 +550,66 @@ func (d *differ) compareEffects(ra, rb *Record, diffs []FieldDiff) []FieldDiff {
 	vol := d.opts.Volatile.csrVolatile(insn) ||
 		(ra.MemKind == sim.MemLoad && d.opts.Volatile.memVolatile(ra.MemAddr)) ||
 		(rb.MemKind == sim.MemLoad && d.opts.Volatile.memVolatile(rb.MemAddr))
+	rd, hasRD := destReg(ra)
+	if !hasRD {
+		rd, hasRD = destReg(rb)
+	}
+	if !vol && d.taint != 0 {
+		vol = sourcesTainted(insn, rd, hasRD, d.taint)
+	}
+	if hasRD {
+		if vol {
+			d.taint |= 1 << rd
+		} else {
+			d.taint &^= 1 << rd
+		}
+	}
 	diffs = d.compareRegs(ra, rb, vol, diffs)
 	diffs = d.compareCSRs(ra, rb, vol, diffs)
 	return compareMem(ra, rb, vol, diffs)
+}
+
+// sourcesTainted reports whether insn reads a tainted integer register
+// (other than as its destination rd). An instruction it cannot decode
+// counts as tainted while any taint is live.
+func sourcesTainted(insn uint32, rd uint8, hasRD bool, taint uint32) bool {
+	if insn == 0 {
+		return true
+	}
+	var b [4]byte
+	binary.LittleEndian.PutUint32(b[:], insn)
+	n := 4
+	if insn&3 != 3 {
+		n = 2
+	}
+	inst, err := riscv64asm.Decode(b[:n])
+	if err != nil {
+		return true
+	}
+	skipRD := hasRD
+	for _, a := range inst.Args {
+		var r riscv64asm.Reg
+		switch v := a.(type) {
+		case riscv64asm.Reg:
+			r = v
+		case riscv64asm.RegOffset:
+			r = v.OfsReg
+		default:
+			continue
+		}
+		if r > riscv64asm.X31 {
+			continue // floating-point register
+		}
+		x := uint8(r - riscv64asm.X0)
+		if skipRD && x == rd {
+			skipRD = false // the first mention of rd is the destination
+			continue
+		}
+		if taint&(1<<x) != 0 {
+			return true
+		}
+	}
+	return false
 }
 
 func destReg(r *Record) (uint8, bool) {

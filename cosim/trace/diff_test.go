@@ -213,3 +213,30 @@ func TestRunQEMUReportsAFailingQEMU(t *testing.T) {
 	require.Error(t, err)
 	require.Contains(t, err.Error(), "unsupported machine type", "QEMU's own message is passed on")
 }
+
+func TestDiffFollowsVolatileValuesThroughRegisters(t *testing.T) {
+	// csrr a0,time; addi a0,a0,1 (from a0: masked); addi a1,zero,... no:
+	// li a1,5 clears nothing; add a2,a1,a0 (from a0: masked); li a0,7
+	// (a0 rewritten from constants: compared again).
+	const (
+		addA2  = 0x00a58633 // add a2,a1,a0
+		liA0   = 0x00700513 // li a0,7
+		liA1   = 0x00500593 // li a1,5
+		addiA1 = 0x00158593 // addi a1,a1,1
+	)
+	mk := func(t0, a2, a0 uint64) []Record {
+		return []Record{
+			retire(0x0, insnCsrrTm, 10, t0),
+			retire(0x4, insnAddi, 10, t0+1),
+			retire(0x8, liA1, 11, 5),
+			retire(0xc, addA2, 12, a2),
+			retire(0x10, liA0, 10, a0),
+			retire(0x14, addiA1, 11, 6),
+		}
+	}
+	_, div := diffRecs(t, mk(100, 106, 7), mk(200, 206, 7), DiffOptions{})
+	require.Nil(t, div)
+	_, div = diffRecs(t, mk(100, 106, 7), mk(200, 206, 8), DiffOptions{})
+	require.NotNil(t, div, "a0 no longer derives from time")
+	require.Equal(t, uint64(4), div.PosA)
+}
