@@ -287,14 +287,14 @@ func (s *side) apply(r *Record) {
 }
 
 type differ struct {
-	opts    DiffOptions
-	hart    int
-	a, b    *side
-	ctx     [][2]*Record // ring of the last matching pairs
+	opts DiffOptions
+	hart int
+	a, b *side
+	ctx  [][2]*Record // ring of the last matching pairs
 	// taint marks integer registers whose values came from volatile
 	// reads: the two sides may differ there, and in what is computed
 	// from them, without diverging.
-	taint uint32
+	taint   uint32
 	ctxNext int
 	sum     HartSummary
 }
