@@ -15,6 +15,10 @@ type GDBOptions struct {
 	StopPC   uint64        // stop before executing this address (0: never)
 	Timeout  time.Duration // per reply (default 10s)
 	Hart     int           // hart number written in the records (default 0)
+	// QEMUInterrupts asks QEMU's gdbstub to take interrupts and run
+	// timers while single-stepping (Qqemu.sstep=1); by default QEMU masks
+	// both, so a stepped run takes no interrupts.
+	QEMUInterrupts bool
 }
 
 // GDBStats says what a recording saw.
@@ -81,6 +85,11 @@ func (t *gdbTarget) start() error {
 	}
 	if _, ok := t.regnum["pc"]; !ok {
 		return fmt.Errorf("gdb remote: target description has no pc: not a RISC-V target?")
+	}
+	if t.opts.QEMUInterrupts {
+		if reply, err := t.c.Command("Qqemu.sstep=1"); err != nil || reply != "OK" {
+			return fmt.Errorf("gdb remote: target refused Qqemu.sstep=1 (not QEMU?): %q %v", reply, err)
+		}
 	}
 	if _, err := t.c.Command("?"); err != nil {
 		return err

@@ -49,6 +49,28 @@ func TestRecordGDBMatchesQEMULog(t *testing.T) {
 	require.True(t, sawS)
 }
 
+// TestRecordGDBTimerInterrupt steps timer.S with QEMU taking interrupts
+// while stepping: the interrupt appears where QEMU's own log has it.
+func TestRecordGDBTimerInterrupt(t *testing.T) {
+	elf := buildProgram(t, "timer")
+	addr := startQEMUGDB(t, elf)
+	path := filepath.Join(t.TempDir(), "gdb.pcapng")
+	f, err := os.Create(path)
+	require.NoError(t, err)
+	w, err := NewWriter(f, Header{Harts: 1})
+	require.NoError(t, err)
+	stats, err := RecordGDB(addr, GDBOptions{QEMUInterrupts: true}, w.WriteRecord)
+	require.NoError(t, err)
+	require.NoError(t, w.Flush())
+	require.NoError(t, f.Close())
+	require.Equal(t, uint64(1), stats.Interrupts)
+	res, err := Diff(FileInput{Path: qemuLog(t, elf)}, FileInput{Path: path}, DiffOptions{})
+	require.NoError(t, err)
+	var rep bytes.Buffer
+	WriteDiffReport(&rep, res, "log", "gdb")
+	require.True(t, res.Equal, "%s", rep.String())
+}
+
 func TestRSPDecode(t *testing.T) {
 	require.Equal(t, "0000", rspDecode([]byte("0* "))) // '*' then ' ' (32-29=3 repeats)
 	require.Equal(t, "a}b", rspDecode([]byte{'a', '}', '}' ^ 0x20, 'b'}))

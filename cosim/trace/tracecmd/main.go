@@ -212,6 +212,7 @@ func cmdRecord(args []string, stdout, stderr io.Writer) int {
 	fs.Var(&stopPC, "stop-pc", "stop before executing this pc")
 	maxN := fs.Uint64("max", 0, "stop after this many steps (0: until the target exits)")
 	timeout := fs.Duration("timeout", 10*time.Second, "time allowed for each reply of the target")
+	qemuIRQ := fs.Bool("qemu-irq", false, "let QEMU take interrupts and run timers while stepping (Qqemu.sstep=1)")
 	var meta metaFlag
 	fs.Var(&meta, "meta", "key=value run metadata (repeatable)")
 	if _, err := parse(fs, args); err != nil {
@@ -231,7 +232,7 @@ func cmdRecord(args []string, stdout, stderr io.Writer) int {
 		closeOut()
 		return fail(stderr, err)
 	}
-	stats, err := trace.RecordGDB(*addr, trace.GDBOptions{MaxSteps: *maxN, StopPC: uint64(stopPC), Timeout: *timeout}, tw.WriteRecord)
+	stats, err := trace.RecordGDB(*addr, trace.GDBOptions{MaxSteps: *maxN, StopPC: uint64(stopPC), Timeout: *timeout, QEMUInterrupts: *qemuIRQ}, tw.WriteRecord)
 	if ferr := tw.Flush(); err == nil {
 		err = ferr
 	}
