@@ -180,8 +180,8 @@ func (t *gdbTarget) step() error {
 	t.stats.Steps++
 	if errors.Is(err, ErrTargetExited) {
 		t.stats.Exited = true
-		e := t.retire(insn)
-		return t.send(e)
+		t.retire(insn)
+		return t.emitRetire()
 	}
 	if err != nil {
 		return err
@@ -201,7 +201,7 @@ func (t *gdbTarget) step() error {
 				e.CSRWrit, e.CSR, e.CSRVal = true, csr, after
 			}
 		}
-		if err := t.send(e); err != nil {
+		if err := t.emitRetire(); err != nil {
 			return err
 		}
 		if insn == 0x30200073 || insn == 0x10200073 {
@@ -261,7 +261,7 @@ func (t *gdbTarget) trapped(insn uint32, npc uint64, nx *[32]uint64) error {
 		// The instruction completed; the trap came after it.
 		e := t.retire(insn)
 		t.gprDelta(e, nx)
-		if err := t.send(e); err != nil {
+		if err := t.emitRetire(); err != nil {
 			return err
 		}
 	}
@@ -329,7 +329,8 @@ func (t *gdbTarget) gprDelta(e *sim.Event, nx *[32]uint64) {
 	}
 }
 
-func (t *gdbTarget) send(*sim.Event) error {
+// emitRetire emits the retire record retire started.
+func (t *gdbTarget) emitRetire() error {
 	t.stats.Retired++
 	return t.emit(&t.rec)
 }

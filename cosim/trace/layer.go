@@ -15,7 +15,7 @@ var LayerTypeEvent = gopacket.RegisterLayerType(1947, gopacket.LayerTypeMetadata
 func init() {
 	// Let gopacket.NewPacketSource(reader, reader.LinkType()) decode our
 	// link type, unless something else already claimed LINKTYPE_USER0.
-	if LinkTypeMetadataFree(LinkType) {
+	if linkTypeFree(LinkType) {
 		layers.LinkTypeMetadata[LinkType] = layers.EnumMetadata{
 			DecodeWith: gopacket.DecodeFunc(decodeEventLayer),
 			Name:       "CosimEvent",
@@ -24,8 +24,8 @@ func init() {
 	}
 }
 
-// LinkTypeMetadataFree reports whether gopacket has no decoder for lt.
-func LinkTypeMetadataFree(lt layers.LinkType) bool {
+// linkTypeFree reports whether gopacket has no decoder for lt.
+func linkTypeFree(lt layers.LinkType) bool {
 	return int(lt) < len(layers.LinkTypeMetadata) && layers.LinkTypeMetadata[lt].DecodeWith == nil
 }
 

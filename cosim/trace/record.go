@@ -119,8 +119,7 @@ func fieldFlags(e *sim.Event) uint16 {
 	return f
 }
 
-// EncodedLen returns the number of bytes AppendEvent appends for e with the
-// given extra (no-payload) flags.
+// EncodedLen returns the number of bytes AppendEvent appends for e.
 func EncodedLen(e *sim.Event) int {
 	return encodedLen(fieldFlags(e), e)
 }
