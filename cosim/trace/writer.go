@@ -2,9 +2,13 @@ package trace
 
 import (
 	"bufio"
+	"crypto/sha256"
 	"encoding/binary"
+	"encoding/hex"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/gopacket/gopacket/layers"
@@ -320,4 +324,19 @@ func (w *Writer) Flush() error {
 		return fmt.Errorf("trace: flush: %w", err)
 	}
 	return nil
+}
+
+// ImageMeta returns the "image" metadata entry for a file a run loads
+// (firmware, kernel, disk): its base name and SHA-256.
+func ImageMeta(path string) (KV, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return KV{}, fmt.Errorf("trace: image hash: %w", err)
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return KV{}, fmt.Errorf("trace: image hash: %s: %w", path, err)
+	}
+	return KV{Key: "image", Value: filepath.Base(path) + " sha256:" + hex.EncodeToString(h.Sum(nil))}, nil
 }

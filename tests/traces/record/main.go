@@ -7,11 +7,8 @@ package main
 
 import (
 	"compress/gzip"
-	"crypto/sha256"
-	"encoding/hex"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -144,11 +141,11 @@ func record(r recording, hello, path string) (trace.QEMUStats, error) {
 	}
 	for _, img := range r.images {
 		p := strings.ReplaceAll(img, "{hello}", hello)
-		sum, err := fileHash(p)
+		kv, err := trace.ImageMeta(p)
 		if err != nil {
 			return trace.QEMUStats{}, err
 		}
-		meta = append(meta, trace.KV{Key: "image", Value: filepath.Base(p) + " sha256:" + sum})
+		meta = append(meta, kv)
 	}
 	if r.stopPC != 0 {
 		meta = append(meta, trace.KV{Key: "stop-pc", Value: fmt.Sprintf("%#x", r.stopPC)})
@@ -189,17 +186,4 @@ func qemuVersion() string {
 	}
 	line, _, _ := strings.Cut(string(out), "\n")
 	return strings.TrimPrefix(line, "QEMU emulator version ")
-}
-
-func fileHash(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
 }
