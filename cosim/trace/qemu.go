@@ -85,6 +85,7 @@ type qemuState struct {
 	pc    uint64
 	priv  uint8
 	x     [32]uint64
+	f     [32]uint64 // with -d fpu
 	csr   map[uint16]uint64
 }
 
@@ -117,11 +118,11 @@ type qemuImporter struct {
 	blk     qemuState
 }
 
-// ImportQEMU turns a QEMU 7.2 "-singlestep -d exec,cpu,nochain[,int][,in_asm]"
+// ImportQEMU turns a QEMU 7.2 "-singlestep -d exec,cpu,nochain[,int][,in_asm][,fpu]"
 // log into retire, trap and interrupt records, streaming: it holds one
 // state dump per hart, never the log. -d in_asm adds instruction bits
 // (printed once per translation, cached by pc); -d int adds traps and
-// interrupts. Register and CSR writes are the changes between consecutive
+// interrupts; -d fpu adds floating-point register writes. Register and CSR writes are the changes between consecutive
 // dumps of a hart (FlagDelta); a CSR write is recorded only for a Zicsr
 // instruction naming a CSR the dump shows.
 func ImportQEMU(r io.Reader, opts QEMUOptions, emit func(*Record) error) (QEMUStats, error) {
@@ -252,10 +253,14 @@ func (im *qemuImporter) stateLine(line []byte) error {
 		if !ok {
 			continue // e.g. "V      =   0", vector or float rows
 		}
-		if name[0] == 'x' {
+		if name[0] == 'x' || name[0] == 'f' {
 			if slash := bytes.IndexByte(name, '/'); slash > 0 {
 				if n, ok := parseDec(name[1:slash]); ok && n < 32 {
-					im.blk.x[n] = val
+					if name[0] == 'x' {
+						im.blk.x[n] = val
+					} else {
+						im.blk.f[n] = val
+					}
 				}
 				continue
 			}
@@ -435,6 +440,16 @@ func (im *qemuImporter) gprDelta(e *sim.Event, prev, cur *qemuState) {
 	}
 	if n > 1 {
 		im.stats.MultiWrites++
+	}
+	if n > 0 {
+		return
+	}
+	// Floating-point registers appear in the dump with -d fpu only.
+	for i := 0; i < 32; i++ {
+		if prev.f[i] != cur.f[i] {
+			e.RegKind, e.Reg, e.RegVal = sim.RegF, uint8(i), cur.f[i]
+			return
+		}
 	}
 }
 

@@ -229,3 +229,18 @@ func TestImportQEMUTimerInterrupt(t *testing.T) {
 	require.True(t, res.Equal)
 	require.Empty(t, res.Harts[0].Skews)
 }
+
+func TestImportQEMUFloatRegisters(t *testing.T) {
+	var x [32]uint64
+	csrs := map[string]uint64{"mstatus": 0xa00006000}
+	withF := func(pc uint64, f10 uint64) string {
+		d := dump(0, pc, 3, csrs, x)
+		return d + fmt.Sprintf(" f0/ft0   0000000000000000 f10/fa0  %016x\n", f10)
+	}
+	log := asm(0x100, 0xd2057553) + withF(0x100, 0) + withF(0x104, 0x3ff0000000000000) + withF(0x108, 0x3ff0000000000000)
+	recs, _ := importString(t, log, QEMUOptions{})
+	require.Equal(t, sim.RegF, recs[0].RegKind)
+	require.Equal(t, uint8(10), recs[0].Reg)
+	require.Equal(t, uint64(0x3ff0000000000000), recs[0].RegVal)
+	require.Equal(t, sim.RegNone, recs[1].RegKind)
+}

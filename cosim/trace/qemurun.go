@@ -23,6 +23,9 @@ type QEMURun struct {
 	Args    []string // machine, cpu, firmware, payload, console; not -d/-D
 	Options QEMUOptions
 	Timeout time.Duration // whole run (default 10 minutes)
+	// FPU adds -d fpu: floating-point register writes are recorded, at
+	// the cost of a log half as long again.
+	FPU bool
 }
 
 // RunQEMU starts QEMU, imports its log as it is written and stops QEMU
@@ -44,7 +47,11 @@ func RunQEMU(run QEMURun, emit func(*Record) error) (QEMUStats, error) {
 	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
 		return QEMUStats{}, fmt.Errorf("qemu run: mkfifo: %w", err)
 	}
-	args := append(append(append([]string{}, run.Args...), QEMULogFlags...), "-D", fifo)
+	logFlags := QEMULogFlags
+	if run.FPU {
+		logFlags = []string{"-singlestep", "-d", "in_asm,exec,cpu,fpu,nochain,int"}
+	}
+	args := append(append(append([]string{}, run.Args...), logFlags...), "-D", fifo)
 	cmd := exec.Command(run.Binary, args...)
 	stderr := &limitedBuffer{max: 4096}
 	cmd.Stderr = stderr
