@@ -187,7 +187,9 @@ static void switch_address_space(struct thread *prev, struct thread *next)
 	struct cpu *c = this_cpu();
 	struct process *pp = prev->proc, *np = next->proc;
 	bool puser = !(prev->flags & TF_IDLE), nuser = !(next->flags & TF_IDLE);
-	if (puser && nuser && pp == np)
+	/* A dead prev may have been its process's last thread: the slot (and
+	 * even the page-table root) can already belong to a new process. */
+	if (puser && nuser && pp == np && prev->state != TS_DEAD)
 		return;
 	if (puser)
 		atomic_and64(&pp->as.cpus, ~(1UL << c->id));

@@ -111,7 +111,10 @@ static long sys_thread_info(long index, unsigned long uaddr)
 		ti.cpu = t->cpu;
 		ti.flags = t->flags;
 		ti.runmask = t->runmask;
-		ti.cpu_time_ns = ticks_to_ns(t->cpu_time);
+		unsigned long ticks = t->cpu_time;
+		if (t->state == TS_RUNNING)
+			ticks += rdtime() - t->run_start;
+		ti.cpu_time_ns = ticks_to_ns(ticks);
 		if (t->proc)
 			strlcpy(ti.name, t->proc->name, sizeof ti.name);
 		if (copy_to_user(my_as(), uaddr, &ti, sizeof ti))

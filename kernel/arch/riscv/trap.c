@@ -126,7 +126,13 @@ void trap_handler(struct trapframe *tf)
 	}
 	return_to_user_work();
 	t = this_cpu()->current;
-	tflags_clear(&t->flags, TF_INKERNEL);
+	/* Only this thread sets and clears TF_INKERNEL: finding it gone means
+	 * another hart's update of the word overwrote ours (a plain
+	 * read-modify-write racing with ours, porting bug 3). */
+	uint32_t old = tflags_clear(&t->flags, TF_INKERNEL);
+	if (!(old & TF_INKERNEL))
+		panic("tid %d: thread flags lost an update (TF_INKERNEL cleared under us, flags %#x)",
+		      t->tid, old);
 }
 
 void irq_external(void)
