@@ -1,6 +1,6 @@
 /* Block devices: none yet on this board. */
 #include <kernel/kernel.h>
-#ifndef CONFIG_NVME
+#if !defined(BOARD_PCIE_ECAM) && !defined(BOARD_PCIE_DW)
 void blk_init(void) {}
 long blk_info_user(unsigned long uaddr) { (void)uaddr; return -ENODEV; }
 long blk_io(int op, unsigned long lba, unsigned long count, unsigned long ubuf)

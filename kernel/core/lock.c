@@ -37,14 +37,14 @@ void lock_init(struct spinlock *l, int cls, uint32_t key, const char *name)
 	l->acquired_at = 0;
 }
 
-static void lock_describe(char *buf, size_t n, const struct spinlock *l)
+static __attribute__((unused)) void lock_describe(char *buf, size_t n, const struct spinlock *l)
 {
 	snprintf(buf, n, "%s (class %s, rank %d, instance %u)", l->name ? l->name : "?",
 		 lock_classes[l->cls].name, lock_classes[l->cls].rank, l->key);
 }
 
 /* Does taking l while holding h respect the order? */
-static bool ranks_above(const struct spinlock *l, const struct spinlock *h)
+static __attribute__((unused)) bool ranks_above(const struct spinlock *l, const struct spinlock *h)
 {
 	int rl = lock_classes[l->cls].rank, rh = lock_classes[h->cls].rank;
 	if (rl != rh)
