@@ -93,6 +93,17 @@ _Noreturn void panic(const char *fmt, ...)
 	system_shutdown(1, "kernel panic");
 }
 
+/* _start ran a second time: some hart jumped to the image base. */
+void kernel_reentered(unsigned long a0, unsigned long a1, unsigned long ra, unsigned long sp, unsigned long tp)
+{
+	char buf[200];
+	int n = snprintf(buf, sizeof buf,
+			 "\nKERNEL PANIC: _start entered again: a0 %lx a1 %lx ra %lx sp %lx tp %lx sepc %lx scause %lx stval %lx\n",
+			 a0, a1, ra, sp, tp, csr_read(sepc), csr_read(scause), csr_read(stval));
+	console_write_unlocked(buf, MIN((size_t)n, sizeof buf - 1));
+	system_shutdown(1, "kernel entered twice");
+}
+
 static void idle_thread_init(struct cpu *c, unsigned long stack_top)
 {
 	struct thread *t = &idle_threads[c->id];

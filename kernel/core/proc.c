@@ -279,6 +279,7 @@ void proc_kill(struct process *p, int status)
 	struct thread *me = current_thread();
 	for (;;) {
 		struct thread *victims[16];
+		int tids[16];
 		int n = 0;
 		bool more = false;
 		lock_acquire(&p->lock);
@@ -298,11 +299,15 @@ void proc_kill(struct process *p, int status)
 				more = true;
 				break;
 			}
+			tids[n] = t->tid;
 			victims[n++] = t;
 		}
 		lock_release(&p->lock);
 		for (int i = 0; i < n; i++) {
-			cancel_wait(victims[i]);
+			/* It may have exited (and its slot been reused) meanwhile. */
+			cancel_wait(victims[i], tids[i]);
+			if (READ_ONCE(victims[i]->tid) != tids[i])
+				continue;
 			/* A victim running user code on another hart: make it trap. */
 			int c = READ_ONCE(victims[i]->cpu);
 			if (READ_ONCE(victims[i]->on_cpu) && c != this_cpu()->id)
@@ -321,6 +326,10 @@ static void proc_teardown(struct process *p)
 	atomic_and64(&p->as.cpus, ~(1UL << c->id));
 	ipc_proc_cleanup(p);
 	sync_proc_cleanup(p->pid);
+	/* Harts still switching away from the process's other (dead) threads
+	 * run on its page tables until they load another satp. */
+	while (READ_ONCE(p->as.cpus))
+		cpu_relax();
 	as_destroy(&p->as);
 
 	struct thread *wake[MAX_PROCS];

@@ -191,8 +191,6 @@ static void switch_address_space(struct thread *prev, struct thread *next)
 	 * even the page-table root) can already belong to a new process. */
 	if (puser && nuser && pp == np && prev->state != TS_DEAD)
 		return;
-	if (puser)
-		atomic_and64(&pp->as.cpus, ~(1UL << c->id));
 	if (nuser) {
 		atomic_or64(&np->as.cpus, 1UL << c->id);
 		csr_write(satp, as_satp(&np->as));
@@ -201,6 +199,10 @@ static void switch_address_space(struct thread *prev, struct thread *next)
 	}
 	/* One full flush: also what the CIP-1200 erratum requires. */
 	sfence_vma_all();
+	/* Only now is this hart off prev's page tables: the process's last
+	 * thread waits for this before it frees them. */
+	if (puser && pp != np)
+		atomic_and64(&pp->as.cpus, ~(1UL << c->id));
 }
 
 static void finish_switch(struct thread *prev)
@@ -524,20 +526,20 @@ struct thread *wake_first(struct waitq *wq, long result)
 	return t;
 }
 
-/* Take t off whatever it waits on, with -EINTR. Call with no lock held. */
-void cancel_wait(struct thread *t)
+/* Take thread tid (in slot t) off whatever it waits on, with -EINTR.
+ * Call with no lock held. Nothing happens if the slot holds another thread. */
+void cancel_wait(struct thread *t, int tid)
 {
 	for (int tries = 0; tries < 8; tries++) {
 		struct spinlock *lk = READ_ONCE(t->wait_lock);
-		if (!lk)
+		if (!lk || READ_ONCE(t->tid) != tid)
 			return;
 		lock_acquire(lk);
-		if (READ_ONCE(t->wait_lock) == lk) {
-			struct kmutex *m = t->blocked_on;
+		/* A thread is only ever queued or dequeued under its queue's lock. */
+		if (READ_ONCE(t->wait_lock) == lk && t->tid == tid) {
 			t->blocked_on = NULL;
 			wake_thread_locked(t, -EINTR);
 			lock_release(lk);
-			(void)m;
 			make_ready(t);
 			return;
 		}

@@ -8,6 +8,12 @@
 	.globl _start
 _start:
 	csrw	sie, zero
+	/* Entered twice (a wild jump to the image base): report, do not reboot. */
+	la	t0, boot_entered
+	lw	t1, 0(t0)
+	bnez	t1, reentered
+	li	t1, 1
+	sw	t1, 0(t0)
 	csrw	sscratch, zero
 	la	t0, __bss_start
 	la	t1, __bss_end
@@ -20,6 +26,14 @@ _start:
 	call	kmain
 3:	wfi
 	j	3b
+
+reentered:
+	mv	a2, ra
+	mv	a3, sp
+	mv	a4, tp
+	call	kernel_reentered
+5:	wfi
+	j	5b
 
 /* Secondary harts, started through SBI HSM: a0 = hartid, a1 = struct cpu *. */
 	.globl secondary_entry
@@ -37,6 +51,11 @@ secondary_entry:
 	call	kmain_secondary
 4:	wfi
 	j	4b
+
+	.section .data
+	.balign 4
+boot_entered:
+	.word 0
 
 	.section .bss.stack, "aw", @nobits
 	.balign 16

@@ -95,7 +95,7 @@ long block_on(struct waitq *wq, struct spinlock *lk, int state, bool by_prio);
  * Call make_ready on it after dropping every lock. */
 struct thread *wake_first(struct waitq *wq, long result);
 void wake_thread_locked(struct thread *t, long result);
-void cancel_wait(struct thread *t);
+void cancel_wait(struct thread *t, int tid);
 static inline void waitq_init(struct waitq *wq) { list_init(&wq->head); }
 static inline bool waitq_empty(struct waitq *wq) { return list_empty(&wq->head); }
 
