@@ -183,11 +183,28 @@ static void assign_cpus(unsigned long boot_hart)
 	}
 }
 
-static void spawn_init(void)
+/*
+ * Kernel options lead the command line (console=uart); the rest, with an
+ * optional "init=" prefix, is init's command line.
+ */
+static const char *kernel_options(const char *args)
 {
-	const char *args = machine.bootargs;
-	if (strncmp(args, "init=", 5) == 0)
-		args += 5;
+	for (;;) {
+		while (*args == ' ')
+			args++;
+		if (strncmp(args, "console=uart", 12) == 0 && (args[12] == ' ' || !args[12])) {
+			console_use_uart();
+			args += 12;
+			continue;
+		}
+		if (strncmp(args, "init=", 5) == 0)
+			args += 5;
+		return args;
+	}
+}
+
+static void spawn_init(const char *args)
+{
 	int pid = proc_spawn("init", args, -1, 0);
 	if (pid < 0) {
 		printk("[kernel] cannot spawn init: error %d\n", pid);
@@ -209,6 +226,7 @@ void kmain(unsigned long hartid, void *dtb)
 	       (sbi_spec_version >> 24) & 0x7f, sbi_spec_version & 0xffffff, sbi_impl_id,
 	       sbi_impl_version, hartid, dtb);
 	machine_check_dtb(dtb, hartid);
+	const char *init_args = kernel_options(machine.bootargs);
 	assign_cpus(hartid);
 
 	unsigned long ram_end = machine.ram_base + machine.ram_size;
@@ -233,7 +251,18 @@ void kmain(unsigned long hartid, void *dtb)
 		printk(" %lu", cpus[i].hartid);
 	printk("), %lu KiB free, console %s, timer %s, timebase %lu Hz\n",
 	       pages_free_count() * 4, console_kind(), timer_kind(), machine.timebase);
+	printk("[kernel] board traits: I-cache %s, PTE A/D %s, %s memory model%s\n",
+	       BOARD_ICACHE_COHERENT ? "coherent" : "not coherent (fence.i + SBI remote fence.i)",
+	       BOARD_PTE_AD_FAULT ? "fault (set by the kernel)" : "hardware (set by the kernel anyway)",
+#if defined(BOARD_MEMORY_MODEL_SC)
+	       "sc",
+#elif defined(BOARD_MEMORY_MODEL_TSO)
+	       "tso",
+#else
+	       "rvwmo",
+#endif
+	       BOARD_ERRATUM_CIP1200 ? ", CIP-1200 (full sfence.vma only)" : "");
 	printk("[kernel] bootargs \"%s\"\n", machine.bootargs);
-	spawn_init();
+	spawn_init(init_args);
 	sched_idle_loop();
 }

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -175,6 +176,20 @@ func TestBugVariantsBootOnQEMU(t *testing.T) {
 			out := KernelLines(res.Output)
 			require.Contains(t, out, "bug variant "+bug)
 			require.NoError(t, CheckConformance(out, 60))
+		})
+	}
+}
+
+// console=uart bypasses the SBI console: the ns16550a and SiFive UART drivers print.
+func TestUARTConsole(t *testing.T) {
+	for _, target := range []Target{QEMUVirt, SiFiveU} {
+		t.Run(target.Machine, func(t *testing.T) {
+			img := image(t, Build{Board: target.Board})
+			res := boot(t, img, target, 2, "console=uart pidin", nil, time.Minute)
+			out := KernelLines(res.Output)
+			require.Contains(t, out, "console uart,")
+			require.Regexp(t, regexp.MustCompile(`(?m)^\s+1\s+\d+ init\s`), strings.ReplaceAll(out, "\r", ""))
+			require.Contains(t, out, "init: pidin exited with status 0")
 		})
 	}
 }

@@ -24,6 +24,13 @@ void console_init(void)
 	}
 }
 
+/* The board's UART driver instead of the SBI (kernel option console=uart). */
+void console_use_uart(void)
+{
+	uart_init();
+	console_mode = CONS_UART;
+}
+
 const char *console_kind(void)
 {
 	switch (console_mode) {

@@ -32,6 +32,7 @@ void arch_cpu_init(struct cpu *c);
 void kmain_secondary(struct cpu *c);
 _Noreturn void system_shutdown(int failure, const char *why);
 void console_init(void);
+void console_use_uart(void);
 const char *console_kind(void);
 const char *timer_kind(void);
 void timer_init_cpu(void);
