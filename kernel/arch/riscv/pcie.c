@@ -8,8 +8,9 @@
  *    configuration requests for the target bus/device/function.
  */
 #include <board.h>
-#include <kernel/lib.h>
+#include <kernel/kernel.h>
 #include <arch/io.h>
+#include <arch/csr.h>
 #include <drivers/pci.h>
 
 #if defined(BOARD_PCIE_ECAM)
@@ -59,25 +60,79 @@ void pcie_cfg_write32(int bus, int dev, int fn, int off, uint32_t v)
 #define ATU_UR_LIMIT     0x10
 #define ATU_UR_LTARGET   0x14
 #define ATU_UR_UTARGET   0x18
+#define ATU_TYPE_MEM     0
 #define ATU_TYPE_CFG0    4
 #define ATU_TYPE_CFG1    5
 #define ATU_ENABLE       (1u << 31)
-#define CFG_REGION       1      /* region 0 is left to the firmware's memory window */
+#define MEM_REGION       0
+#define CFG_REGION       1
 #define ROOT_SECONDARY   1
+#define PORT_DEBUG1      0x72c
+#define DEBUG1_LINK_UP   (1u << 4)
+#define DEBUG1_TRAINING  (1u << 29)
+/* The FU740's "mgmt" block (SiFive glue around the controller). */
+#define MGMT_PERST_N       0x000
+#define MGMT_LTSSM_ENABLE  0x010
+#define MGMT_HOLD_PHY_RST  0x018
+#define MGMT_DEVICE_TYPE   0x708
+#define DEVICE_TYPE_RC     4
 
 static int atu_unrolled;
+
+static void atu_program(int region, int type, uint64_t base, uint64_t limit, uint64_t target);
+
+static bool link_up(void)
+{
+	uint32_t v = mmio_read32(BOARD_PCIE_DBI_BASE + PORT_DEBUG1);
+	return (v & DEBUG1_LINK_UP) && !(v & DEBUG1_TRAINING);
+}
+
+/*
+ * Firmware (U-Boot) normally trains the link; booted straight from the
+ * SBI, release the controller ourselves: PHY out of reset, root-complex
+ * mode, PERST# released, LTSSM on, then wait for the link.
+ */
+static bool bring_up_link(void)
+{
+	if (link_up())
+		return true;
+#ifdef BOARD_PCIE_MGMT_BASE
+	mmio_write32(BOARD_PCIE_MGMT_BASE + MGMT_HOLD_PHY_RST, 0);
+	mmio_write32(BOARD_PCIE_MGMT_BASE + MGMT_DEVICE_TYPE, DEVICE_TYPE_RC);
+	mmio_write32(BOARD_PCIE_MGMT_BASE + MGMT_PERST_N, 1);
+	mmio_write32(BOARD_PCIE_MGMT_BASE + MGMT_LTSSM_ENABLE, 1);
+	unsigned long deadline = rdtime() + machine.timebase;   /* one second */
+	while (!link_up())
+		if (rdtime() > deadline)
+			return false;
+	return true;
+#else
+	return false;
+#endif
+}
 
 int pcie_host_init(void)
 {
 	atu_unrolled = mmio_read32(BOARD_PCIE_DBI_BASE + ATU_VIEWPORT) == 0xffffffffu;
+	if (!bring_up_link()) {
+		printk("[kernel] pcie: link down, not scanning behind the root port\n");
+		return -ENODEV;
+	}
+	/* CPU accesses to the memory window reach the bus unchanged. */
+	atu_program(MEM_REGION, ATU_TYPE_MEM, BOARD_PCIE_MMIO_BASE,
+		    BOARD_PCIE_MMIO_BASE + BOARD_PCIE_MMIO_SIZE - 1, BOARD_PCIE_MMIO_BASE);
 	return 0;
 }
 
-static void atu_program(int type, uint64_t target)
+static void atu_program_cfg(int type, uint64_t target)
 {
-	uint64_t base = BOARD_PCIE_CFG_BASE, limit = BOARD_PCIE_CFG_BASE + 0xfff;
+	atu_program(CFG_REGION, type, BOARD_PCIE_CFG_BASE, BOARD_PCIE_CFG_BASE + 0xfff, target);
+}
+
+static void atu_program(int region, int type, uint64_t base, uint64_t limit, uint64_t target)
+{
 	if (atu_unrolled) {
-		unsigned long r = BOARD_PCIE_DBI_BASE + ATU_UNROLL_BASE + 0x200UL * CFG_REGION;
+		unsigned long r = BOARD_PCIE_DBI_BASE + ATU_UNROLL_BASE + 0x200UL * (unsigned long)region;
 		mmio_write32(r + ATU_UR_LBASE, (uint32_t)base);
 		mmio_write32(r + ATU_UR_UBASE, (uint32_t)(base >> 32));
 		mmio_write32(r + ATU_UR_LIMIT, (uint32_t)limit);
@@ -88,7 +143,7 @@ static void atu_program(int type, uint64_t target)
 		(void)mmio_read32(r + ATU_UR_CTRL2);   /* the write must land before the access */
 	} else {
 		unsigned long d = BOARD_PCIE_DBI_BASE;
-		mmio_write32(d + ATU_VIEWPORT, CFG_REGION);
+		mmio_write32(d + ATU_VIEWPORT, (uint32_t)region);
 		mmio_write32(d + ATU_VP_LBASE, (uint32_t)base);
 		mmio_write32(d + ATU_VP_UBASE, (uint32_t)(base >> 32));
 		mmio_write32(d + ATU_VP_LIMIT, (uint32_t)limit);
@@ -109,7 +164,7 @@ static unsigned long dw_cfg_addr(int bus, int dev, int fn, int off)
 	if (bus == ROOT_SECONDARY && dev != 0)
 		return 0;
 	uint64_t target = ((uint64_t)bus << 24) | ((uint64_t)dev << 19) | ((uint64_t)fn << 16);
-	atu_program(bus == ROOT_SECONDARY ? ATU_TYPE_CFG0 : ATU_TYPE_CFG1, target);
+	atu_program_cfg(bus == ROOT_SECONDARY ? ATU_TYPE_CFG0 : ATU_TYPE_CFG1, target);
 	return BOARD_PCIE_CFG_BASE + (unsigned long)(off & 0xffc);
 }
 
