@@ -1,6 +1,8 @@
 /*
  * lockstress {mutex|sleep|nop} SECONDS: one thread per hart.
- *   mutex: lock, increment a shared counter, unlock one kernel mutex
+ *   mutex: lock, increment a shared counter, unlock one kernel mutex;
+ *          odd harts' threads run one priority higher, so waiters keep
+ *          lending their priority to owners running on other harts
  *   sleep: sleep for one timer tick (the sleep and run queues)
  *   nop:   a null system call (the trap path alone)
  * Prints iterations per second and the kernel's lock statistics.
@@ -123,7 +125,8 @@ int main(int argc, char **argv)
 	unsigned long t0 = clock_ns();
 	for (int i = 0; i < n; i++) {
 		workers[i].cpu = i;
-		workers[i].tid = thread_create(work, &workers[i], PRIO_DEFAULT, i);
+		int prio = mode == M_MUTEX ? PRIO_DEFAULT + (i & 1) : PRIO_DEFAULT;
+		workers[i].tid = thread_create(work, &workers[i], prio, i);
 		if (workers[i].tid < 0) {
 			printf("lockstress: thread_create: %d\n", workers[i].tid);
 			return 1;

@@ -45,8 +45,8 @@ int main(int argc, char **argv)
 	unsigned long dt = clock_ns() - t0;
 	/* The last child's kernel stack is freed just after it is reaped. */
 	long free1 = free_pages();
-	for (int i = 0; i < 100 && free1 != free0; i++) {
-		sleep_ms(1);
+	for (int i = 0; i < 500 && free1 != free0; i++) {
+		sleep_ms(2);
 		free1 = free_pages();
 	}
 	printf("spawnloop: %d spawned, %d ok, %d failed, %lu us per spawn+wait, free pages %ld -> %ld\n",
