@@ -155,7 +155,8 @@ static void start_secondaries(void)
 			ncpu = i;
 			return;
 		}
-		unsigned long deadline = rdtime() + machine.timebase;   /* one second */
+		/* Generous: under QEMU on a loaded host a vCPU can wait long for a turn. */
+		unsigned long deadline = rdtime() + 10 * machine.timebase;
 		while (!smp_load_acquire(&c->online)) {
 			if (rdtime() > deadline) {
 				printk("[kernel] hart %lu did not come online\n", c->hartid);

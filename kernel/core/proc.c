@@ -330,6 +330,7 @@ static void proc_teardown(struct process *p)
 	 * run on its page tables until they load another satp. */
 	while (READ_ONCE(p->as.cpus))
 		cpu_relax();
+	acquire_fence();
 	as_destroy(&p->as);
 
 	struct thread *wake[MAX_PROCS];

@@ -173,6 +173,9 @@ static long sys_mmap(unsigned long size)
 		as_unmap(&p->as, va, size);
 		return r;
 	}
+	/* The ISA asks for sfence.vma even after invalid-to-valid changes;
+	 * other harts of the process have never touched these addresses. */
+	sfence_vma_all();
 	return (long)va;
 }
 
