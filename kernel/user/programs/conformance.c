@@ -21,10 +21,10 @@ static int thread_state(int tid)
 	return -1;
 }
 
-/* Wait (up to a second) until thread tid is in state st. */
+/* Wait (at least five seconds) until thread tid is in state st. */
 static bool await_state(int tid, int st)
 {
-	for (int i = 0; i < 1000; i++) {
+	for (int i = 0; i < 5000; i++) {
 		if (thread_state(tid) == st)
 			return true;
 		sleep_ms(1);
