@@ -73,7 +73,15 @@ func TestConformance(t *testing.T) {
 	}
 }
 
+// skipIfShort keeps -short runs to the conformance and checker scenarios.
+func skipIfShort(t *testing.T) {
+	if testing.Short() {
+		t.Skip("long scenario: run without -short")
+	}
+}
+
 func TestSpawnloop(t *testing.T) {
+	skipIfShort(t)
 	for _, target := range []Target{QEMUVirt, SiFiveU} {
 		t.Run(target.Machine, func(t *testing.T) {
 			img := image(t, Build{Board: target.Board})
@@ -85,6 +93,7 @@ func TestSpawnloop(t *testing.T) {
 }
 
 func TestLockstress(t *testing.T) {
+	skipIfShort(t)
 	for _, target := range []Target{QEMUVirt, SiFiveU} {
 		t.Run(target.Machine, func(t *testing.T) {
 			img := image(t, Build{Board: target.Board})
@@ -169,6 +178,7 @@ func TestDTBMismatchStops(t *testing.T) {
 // enough ordering): each variant must still build and pass on it. The
 // framework's models are what expose them.
 func TestBugVariantsBootOnQEMU(t *testing.T) {
+	skipIfShort(t)
 	for _, bug := range []string{"no-fence-i", "no-ad-bits", "plain-flags-rmw", "compiler-barrier"} {
 		t.Run(bug, func(t *testing.T) {
 			img := image(t, Build{Board: QEMUVirt.Board, Bug: bug})
