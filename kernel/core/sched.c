@@ -421,6 +421,7 @@ void sched_set_prio(struct thread *t, int prio)
 	}
 }
 
+/* Restrict t to the cpus in mask; it moves at once if it sits elsewhere. */
 int sched_set_runmask(struct thread *t, uint32_t mask)
 {
 	mask &= (uint32_t)((1UL << ncpu) - 1);
@@ -428,8 +429,28 @@ int sched_set_runmask(struct thread *t, uint32_t mask)
 		return -EINVAL;
 	int old = (int)t->runmask;
 	t->runmask = mask;
-	if (t == current_thread() && !allowed_on(t, this_cpu()->id))
-		this_cpu()->need_resched = 1;
+	if (t == current_thread()) {
+		if (!allowed_on(t, this_cpu()->id))
+			this_cpu()->need_resched = 1;   /* schedule() pushes it away */
+		return old;
+	}
+	int rc = READ_ONCE(t->rq_cpu);
+	if (rc >= 0 && !allowed_on(t, rc)) {
+		struct cpu *c = &cpus[rc];
+		bool moved = false;
+		lock_acquire(&c->rq.lock);
+		if (t->rq_cpu == rc) {
+			rq_remove(c, t);
+			moved = true;
+		}
+		lock_release(&c->rq.lock);
+		if (moved)
+			make_ready(t);
+	} else if (READ_ONCE(t->state) == TS_RUNNING && READ_ONCE(t->on_cpu)) {
+		int c = READ_ONCE(t->cpu);
+		if (!allowed_on(t, c) && c != this_cpu()->id)
+			send_ipi(c, IPI_RESCHED);
+	}
 	return old;
 }
 

@@ -252,6 +252,36 @@ static int t_migration(void)
 }
 
 static volatile int flag;
+static volatile int seen_cpu = -1;
+
+static void *report_cpu_until_flag(void *a)
+{
+	while (!flag)
+		seen_cpu = cpu_id();
+	return 0;
+}
+
+/* Moving another, running thread: it lands on the new cpu at once. */
+static int t_runmask_other(void)
+{
+	if (si.ncpu < 2)
+		return 0;
+	flag = 0;
+	seen_cpu = -1;
+	int t = thread_create(report_cpu_until_flag, 0, 0, 0);
+	for (int i = 0; i < 5000 && seen_cpu != 0; i++)
+		sleep_ms(1);
+	int before = seen_cpu;
+	CHECK_EQ(set_runmask(t, 2), 1);
+	for (int i = 0; i < 5000 && seen_cpu != 1; i++)
+		sleep_ms(1);
+	int after = seen_cpu;
+	flag = 1;
+	thread_join(t, 0);
+	CHECK_EQ(before, 0);
+	CHECK_EQ(after, 1);
+	return 0;
+}
 
 static void *spin_until_flag(void *a)
 {
@@ -1080,6 +1110,7 @@ static const struct test tests[] = {
 	{ "thread_runmask", t_runmask },
 	{ "thread_on_each_cpu", t_thread_on_cpu },
 	{ "thread_migration", t_migration },
+	{ "runmask_moves_other_thread", t_runmask_other },
 	{ "timeslice_preemption", t_timeslice },
 	{ "priority_preemption", t_prio_preempt },
 	{ "low_priority_waits", t_low_prio_waits },
