@@ -31,15 +31,17 @@ extern struct thread *switch_context(struct context *from, struct context *to, s
 
 /* ---- time ---- */
 
+/* Any timebase below 18 GHz: the products stay within 64 bits. */
 unsigned long ns_to_ticks(unsigned long ns)
 {
-	return ns / 1000 * (machine.timebase / 1000) / 1000 + 1;
+	unsigned long tb = machine.timebase;
+	return ns / 1000000000UL * tb + ((ns % 1000000000UL) * tb + 999999999UL) / 1000000000UL;
 }
 
 unsigned long ticks_to_ns(unsigned long ticks)
 {
-	return ticks / (machine.timebase / 1000000) * 1000 +
-	       ticks % (machine.timebase / 1000000) * 1000 / (machine.timebase / 1000000);
+	unsigned long tb = machine.timebase;
+	return ticks / tb * 1000000000UL + (ticks % tb) * 1000000000UL / tb;
 }
 
 /* ---- run queues ---- */
@@ -574,7 +576,8 @@ long sleep_ns(unsigned long ns)
 {
 	struct cpu *c = this_cpu();
 	struct thread *t = c->current;
-	t->wake_time = rdtime() + ns_to_ticks(ns);
+	unsigned long now = rdtime(), ticks = ns >= (1UL << 62) ? ~0UL : ns_to_ticks(ns);
+	t->wake_time = ticks > ~0UL - now - 1 ? ~0UL - 1 : now + ticks;
 	lock_acquire(&c->sleep_lock);
 	if (!wait_prepare((struct waitq *)&c->sleepers, &c->sleep_lock, TS_SLEEP, WQ_TIME)) {
 		lock_release(&c->sleep_lock);
