@@ -23,7 +23,13 @@ static int probe_sstc(void)
 void timer_init_cpu(void)
 {
 	struct cpu *c = this_cpu();
-	int sstc = probe_sstc();
+	/* Probe only where the DTB's riscv,isa names Sstc: elsewhere the probe's
+	 * illegal-instruction trap would depend on the firmware redirecting it. */
+	int listed = 0;
+	for (int i = 0; i < machine.nharts; i++)
+		if (machine.hartids[i] == c->hartid)
+			listed = machine.hart_sstc[i];
+	int sstc = listed && probe_sstc();
 	if (c->id == 0)
 		use_sstc = sstc;
 	else if (use_sstc && !sstc)
