@@ -12,6 +12,7 @@
 #include <kernel/kernel.h>
 #include <kernel/ipc.h>
 #include <kernel/proc.h>
+#include <kernel/sync.h>
 
 static struct channel channels[MAX_CHANNELS];
 static uint32_t channel_gen[MAX_CHANNELS];
@@ -209,6 +210,7 @@ long msg_send(int coid, unsigned long smsg, unsigned long slen, unsigned long rm
 		return block_on(&ch->senders, &ch->lock, TS_SEND, true);
 	/* A server is waiting: hand it the message and wait for the reply. */
 	wake_thread_locked(rcv, me->tid);
+	msg_prio_set(rcv, me->prio);
 	wait_enqueue(&ch->repliers, &ch->lock, TS_REPLY, false);
 	bool queued = me->state == TS_REPLY;   /* read before anyone can reply */
 	lock_release(&ch->lock);
@@ -265,6 +267,7 @@ long msg_receive(int chid, unsigned long buf, unsigned long len, unsigned long i
 	}
 	if (!snd)
 		return block_on(&ch->receivers, &ch->lock, TS_RECEIVE, false);
+	msg_prio_set(me, snd->prio);
 	/* Still blocked, now on the reply queue: no wake-up. */
 	list_del(&snd->qlink);
 	list_add_tail(&ch->repliers.head, &snd->qlink);
@@ -310,6 +313,8 @@ long msg_reply(int rcvid, long status, unsigned long msg, unsigned long len)
 	wake_thread_locked(snd, r < 0 ? r : status);
 	lock_release(&ch->lock);
 	make_ready(snd);
+	if (me->msg_prio)
+		msg_prio_set(me, 0);
 	return r < 0 ? r : 0;
 }
 

@@ -89,19 +89,29 @@ static void set_owner(struct kmutex *m, struct thread *t)
 	lock_release(&t->lock);
 }
 
+/* Effective priority: the base, raised by the first waiter of every mutex
+ * t owns and by the client whose message it is serving. */
 void pi_recompute(struct thread *t)
 {
 	lock_acquire(&t->lock);
-	int p = t->base_prio;
+	int p = MAX(t->base_prio, t->msg_prio);
 	struct list *pos;
 	list_for_each(pos, &t->owned_mutexes) {
 		struct kmutex *m = container_of(pos, struct kmutex, owner_link);
 		p = MAX(p, READ_ONCE(m->top_prio));
 	}
 	sched_set_prio(t, p);
-	if (p == t->base_prio)
+	if (p == MAX(t->base_prio, t->msg_prio))
 		tflags_clear(&t->flags, TF_PI_BOOST);
 	lock_release(&t->lock);
+}
+
+void msg_prio_set(struct thread *t, int prio)
+{
+	lock_acquire(&t->lock);
+	t->msg_prio = prio;
+	lock_release(&t->lock);
+	pi_recompute(t);
 }
 
 /* Lend prio to the owner of what t waits for, and onwards along the chain. */

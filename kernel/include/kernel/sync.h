@@ -34,6 +34,8 @@ long sem_post(int id);
 void sync_proc_cleanup(int pid);
 void sync_init(void);
 void pi_recompute(struct thread *t);
+/* A server runs at its client's priority (if higher) until it replies. */
+void msg_prio_set(struct thread *t, int prio);
 void sync_thread_cleanup(struct thread *t);
 
 #endif

@@ -44,7 +44,8 @@ struct thread {
 	uint32_t runmask;             /* cpus it may run on */
 	int prio;                     /* effective priority, guarded by lock */
 	int base_prio;                /* guarded by lock */
-	struct spinlock lock;         /* guards prio, base_prio, owned_mutexes */
+	int msg_prio;                 /* client priority a server runs at until it replies, 0 none; guarded by lock */
+	struct spinlock lock;         /* guards prio, base_prio, msg_prio, owned_mutexes */
 	struct process *proc;
 	struct list qlink;            /* in a run queue or one wait queue */
 	struct list plink;            /* in proc->threads, guarded by the process lock */

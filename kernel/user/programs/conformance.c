@@ -751,6 +751,47 @@ static int t_msg_priority_order(void)
 	return 0;
 }
 
+static volatile int srv_prio_during, srv_prio_after;
+
+static void *prio_server(void *a)
+{
+	char b[4];
+	int r = msg_receive(blk_ch, b, sizeof b, 0);
+	srv_prio_during = get_prio(0);
+	msg_reply(r, 0, 0, 0);
+	srv_prio_after = get_prio(0);
+	return 0;
+}
+
+/* A server runs at its client's priority until it replies, whether the
+ * client found it waiting or it found the client queued. */
+static int t_msg_priority_inheritance(void)
+{
+	blk_ch = channel_create();
+	blk_co = connect_attach(0, blk_ch);
+	int srv = thread_create(prio_server, 0, 5, -1);
+	CHECK(await_state(srv, TS_RECEIVE));
+	set_prio(0, 20);
+	char r[4];
+	long st = msg_send(blk_co, "x", 2, r, sizeof r);
+	set_prio(0, PRIO_DEFAULT);
+	thread_join(srv, 0);
+	CHECK_EQ(st, 0);
+	CHECK_EQ(srv_prio_during, 20);
+	CHECK_EQ(srv_prio_after, 5);
+
+	int cli = thread_create(sender, 0, 25, -1);
+	CHECK(await_state(cli, TS_SEND));
+	srv = thread_create(prio_server, 0, 5, -1);
+	thread_join(srv, 0);
+	thread_join(cli, 0);
+	connect_detach(blk_co);
+	channel_destroy(blk_ch);
+	CHECK_EQ(srv_prio_during, 25);
+	CHECK_EQ(srv_prio_after, 5);
+	return 0;
+}
+
 /* ---- mutexes, condition variables, semaphores ---- */
 
 static int t_mutex_basic(void)
@@ -1147,6 +1188,7 @@ static const struct test tests[] = {
 	{ "msg_cross_process", t_msg_cross_process },
 	{ "msg_cross_hart", t_msg_cross_hart },
 	{ "msg_priority_order", t_msg_priority_order },
+	{ "msg_priority_inheritance", t_msg_priority_inheritance },
 	{ "mutex_basic", t_mutex_basic },
 	{ "mutex_busy_eperm", t_mutex_busy },
 	{ "mutex_contention", t_mutex_contention },
