@@ -258,38 +258,47 @@ int nvme_probe(void)
 	return 0;
 }
 
-/* Completions of the I/O queue; with nv.lock held. Returns threads to wake. */
+/*
+ * Completions of the I/O queue; with nv.lock held. Returns threads to wake.
+ *
+ * After each head-doorbell write the queue is read again: an entry posted
+ * between our last read and the doorbell keeps INTx asserted with no new
+ * edge, and a PLIC that does not re-sample a level source when the claim
+ * completes (QEMU 7.2's) would never signal it again.
+ */
 static int reap(struct thread **wake, int max)
 {
 	int n = 0;
 	struct queue *q = &nv.io;
-	bool any = false;
-	while (n < max) {
-		volatile struct cqe *c = &q->cq[q->cq_head];
-		if ((c->status & 1) != q->phase)
-			break;
-		rmb();
-		uint16_t cid = c->cid, status = c->status >> 1;
-		q->cq_head = (uint16_t)((q->cq_head + 1) % QDEPTH);
-		if (q->cq_head == 0)
-			q->phase ^= 1;
-		any = true;
-		nv.completions++;
-		if (cid >= NSLOTS || !nv.slots[cid].busy)
-			continue;
-		struct slot *s = &nv.slots[cid];
-		s->done = 1;
-		s->status = status;
-		if (s->waiter) {
-			struct thread *t = s->waiter;
-			s->waiter = NULL;
-			t->state = TS_READY;
-			wake[n++] = t;
+	for (;;) {
+		int consumed = 0;
+		while (n < max) {
+			volatile struct cqe *c = &q->cq[q->cq_head];
+			if ((c->status & 1) != q->phase)
+				break;
+			rmb();
+			uint16_t cid = c->cid, status = c->status >> 1;
+			q->cq_head = (uint16_t)((q->cq_head + 1) % QDEPTH);
+			if (q->cq_head == 0)
+				q->phase ^= 1;
+			consumed++;
+			nv.completions++;
+			if (cid >= NSLOTS || !nv.slots[cid].busy)
+				continue;
+			struct slot *s = &nv.slots[cid];
+			s->done = 1;
+			s->status = status;
+			if (s->waiter) {
+				struct thread *t = s->waiter;
+				s->waiter = NULL;
+				t->state = TS_READY;
+				wake[n++] = t;
+			}
 		}
-	}
-	if (any)
+		if (!consumed)
+			return n;
 		wr32((int)cq_doorbell(q->qid), q->cq_head);
-	return n;
+	}
 }
 
 static void nvme_irq(void *arg)
