@@ -5,10 +5,10 @@ package hart
 // loop dispatches with one dense switch. Compressed instructions fold into
 // the 32-bit opcode they expand to.
 const (
-	opUndecoded uint8 = iota // slot not decoded yet: decode it, then run it
-	opIllegal                // decodes to nothing: illegal instruction, tval = insn
-	opCross                  // a 4-byte instruction spanning two pages: fetched each time
-	opMisalignedJump         // without C: a branch/jal (op in rs3) whose target is not 4-byte aligned
+	opUndecoded      uint8 = iota // slot not decoded yet: decode it, then run it
+	opIllegal                     // decodes to nothing: illegal instruction, tval = insn
+	opCross                       // a 4-byte instruction spanning two pages: fetched each time
+	opMisalignedJump              // without C: a branch/jal (op in rs3) whose target is not 4-byte aligned
 
 	// RV64I
 	opLUI
