@@ -8,6 +8,7 @@ import "cosim/hw/mem"
 // Reservations follow QEMU 7.2 where it is deterministic: LR records the
 // virtual address and the value read; SC succeeds if its address matches
 // and memory still holds that value, and every SC clears the reservation.
+// Traps and xRET clear the reservation, as QEMU 7.2 does.
 // On top of that, another hart's store or AMO to the reserved 8-byte
 // granule, or a DMA write, breaks the reservation (the RAM watch callback),
 // which the spec requires and QEMU only approximates by comparing values.
@@ -21,7 +22,16 @@ func (h *Hart) execAtomic(s *slot) bool {
 	if size == 8 {
 		op -= opLRD - opLRW // fold to the .w opcode
 	}
+	if op == opSCW && (!h.resValid || h.resVA != va) {
+		// As QEMU 7.2: an SC without a matching reservation fails
+		// without accessing memory, so it raises no exception.
+		h.clearReservation()
+		h.r[s.rd] = 1
+		return true
+	}
 	if va&uint64(size-1) != 0 {
+		// LR raises a load exception; SC and AMOs a store/AMO one (QEMU
+		// 7.2 reports AMOs as load-misaligned, contrary to the spec).
 		if op == opLRW {
 			return h.raise(excLoadMisaligned, va)
 		}
@@ -45,11 +55,6 @@ func (h *Hart) execAtomic(s *slot) bool {
 		h.setReservation(m, va, v)
 		return true
 	case opSCW:
-		if !h.resValid || h.resVA != va {
-			h.clearReservation()
-			h.r[s.rd] = 1
-			return true
-		}
 		m, ok := h.resolve(va, size, accStore, priv, va)
 		if !ok {
 			h.clearReservation()

@@ -2,7 +2,7 @@
 
 package hart
 
-// execFP runs a floating-point computational instruction. Until the fpu
-// package is merged, they raise illegal instruction (loads, stores and
-// moves of raw bits are implemented in the run loop).
-func (h *Hart) execFP(s *slot) bool { return false }
+// fpArith runs F/D arithmetic. Until the fpu package is merged, these
+// instructions raise illegal instruction; everything else of F/D (loads,
+// stores, moves, sign injection, fcsr) is implemented.
+func (h *Hart) fpArith(s *slot) bool { return false }

@@ -204,6 +204,9 @@ func (h *Hart) Reset() {
 	h.csrState = csrState{}
 	h.mstatus = mstatusResetValue
 	h.mhartid = h.cfg.HartID
+	for i := range h.tdata1 {
+		h.tdata1[i] = tdata1Type2
+	}
 	h.clearReservation()
 	h.pmpChanged()
 	h.updateDataPriv()

@@ -60,6 +60,7 @@ func (h *Hart) takeTrap(cause, tval uint64) {
 			return
 		}
 	}
+	h.clearReservation()
 	from := h.priv
 	epc := h.pc
 	ms := h.mstatus
@@ -119,6 +120,7 @@ func (h *Hart) mret() bool {
 	if h.priv != PrivM {
 		return false
 	}
+	h.clearReservation()
 	ms := h.mstatus
 	mpp := uint8((ms & msMPP) >> msMPPShift)
 	ms &^= msMIE
@@ -146,6 +148,7 @@ func (h *Hart) sret() bool {
 	if !h.hasS || h.priv < PrivS || h.priv == PrivS && h.mstatus&msTSR != 0 {
 		return false
 	}
+	h.clearReservation()
 	ms := h.mstatus
 	spp := PrivU
 	if ms&msSPP != 0 {

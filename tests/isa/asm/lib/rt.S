@@ -13,8 +13,9 @@ _start:
 	csrw	mscratch, t0
 	la	t0, mtrap_entry
 	csrw	mtvec, t0
-	# PMP entry 0: everything, RWX, so that S and U may run.
-	li	t0, -1
+	# PMP entry 0: everything, RWX, so that S and U may run (54 address
+	# bits: QEMU 7.2 keeps all 64 of a written pmpaddr, the spec 54).
+	li	t0, (1 << 54) - 1
 	csrw	pmpaddr0, t0
 	li	t0, 0x1f
 	csrw	pmpcfg0, t0
@@ -181,7 +182,13 @@ mtrap_entry:
 	sd	zero, 0(t1)
 	csrw	mepc, t2
 	j	4f
-2:	# Skip the trapping instruction: read it with the trapping privilege's
+2:	# A fetch fault with nowhere to resume: give up.
+	li	t1, 1
+	beq	t0, t1, fetch_fault
+	li	t1, 12
+	beq	t0, t1, fetch_fault
+	beqz	t0, fetch_fault
+	# Skip the trapping instruction: read it with the trapping privilege's
 	# view of memory (MPRV), executable pages readable (MXR).
 	li	t1, (1 << 17) | (1 << 19)
 	csrs	mstatus, t1
@@ -208,6 +215,18 @@ mtrap_entry:
 	addi	sp, sp, 64
 	csrrw	sp, mscratch, sp
 	mret
+
+fetch_fault:
+	la	sp, stack_top
+	la	a0, str_fetch
+	call	puts
+	csrr	a0, mcause
+	call	puthex
+	csrr	a0, mtval
+	call	puthex
+	call	putnl
+	li	a0, 99
+	j	fail
 
 # The S-mode trap handler: same protocol with the S CSRs and strap_log.
 	.globl strap_entry
@@ -311,6 +330,7 @@ print_traps:
 
 	.section .rodata
 str_trap: .asciz "trap "
+str_fetch: .asciz "unexpected instruction fetch fault "
 
 	.data
 	.align 4

@@ -1,0 +1,5 @@
+//go:build fpu
+
+package isa
+
+const fpAvailable = true

@@ -1,0 +1,5 @@
+//go:build fpu
+
+package randgen
+
+const fpDefault = true
