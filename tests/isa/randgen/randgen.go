@@ -272,9 +272,9 @@ var (
 	sh5Ops = []string{"slliw", "srliw", "sraiw", "roriw"}
 	// ctzw is left out: QEMU 7.2 computes it wrongly for some inputs
 	// (ctzw of 0x3_0000_0000_0000 gives 48); asm/zbb.S covers it.
-	unOps  = []string{"clz", "clzw", "ctz", "cpop", "cpopw", "sext.b", "sext.h", "zext.h", "orc.b", "rev8"}
-	brOps  = []string{"beq", "bne", "blt", "bge", "bltu", "bgeu"}
-	ldOps  = []struct {
+	unOps = []string{"clz", "clzw", "ctz", "cpop", "cpopw", "sext.b", "sext.h", "zext.h", "orc.b", "rev8"}
+	brOps = []string{"beq", "bne", "blt", "bge", "bltu", "bgeu"}
+	ldOps = []struct {
 		op   string
 		size int
 	}{{"lb", 1}, {"lbu", 1}, {"lh", 2}, {"lhu", 2}, {"lw", 4}, {"lwu", 4}, {"ld", 8}}
@@ -702,10 +702,10 @@ func (g *gen) fpMove(int) {
 }
 
 var (
-	fpBin   = []string{"fadd", "fsub", "fmul", "fdiv"}
-	fpMinMx = []string{"fmin", "fmax"}
-	fpCmp   = []string{"feq", "flt", "fle"}
-	fpFMA   = []string{"fmadd", "fmsub", "fnmsub", "fnmadd"}
+	fpBin     = []string{"fadd", "fsub", "fmul", "fdiv"}
+	fpMinMx   = []string{"fmin", "fmax"}
+	fpCmp     = []string{"feq", "flt", "fle"}
+	fpFMA     = []string{"fmadd", "fmsub", "fnmsub", "fnmadd"}
 	roundings = []string{"rne", "rtz", "rdn", "rup", "rmm", "dyn"}
 )
 
