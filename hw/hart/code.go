@@ -79,7 +79,14 @@ func (h *Hart) decodeSlot(cp *codePage, pc uint64) {
 // jump to an address that is not 4-byte aligned raises a misaligned fetch
 // exception, which only these offsets can cause.
 func (h *Hart) fixup(s *slot) {
-	if h.ext&extC != 0 || s.imm&3 == 0 {
+	if h.ext&extC != 0 {
+		return
+	}
+	if s.op == opJALR {
+		s.op = opJALRAligned
+		return
+	}
+	if s.im()&3 == 0 {
 		return
 	}
 	switch s.op {
@@ -89,23 +96,24 @@ func (h *Hart) fixup(s *slot) {
 	}
 }
 
-// fetchRegion finds the decoded page for pc: the region [base, base+span)
-// of virtual addresses the run loop may fetch from it without asking again.
-// On failure the exception is recorded.
-func (h *Hart) fetchRegion(pc uint64) (cp *codePage, base, span uint64, ok bool) {
+// fetchPage finds the decoded page for pc and the virtual page number the
+// run loop may keep fetching from it without asking again (^0 when PMP
+// differs within the page: then every instruction comes back here). On
+// failure the exception is recorded.
+func (h *Hart) fetchPage(pc uint64) (cp *codePage, vpn uint64, ok bool) {
 	set := &h.tlb[h.priv]
-	vpn := pc >> pageShift
+	vpn = pc >> pageShift
 	e := &set.fetch[vpn&tlbMask]
 	if e.vpn == vpn^set.fkey {
-		return e.page, vpn << pageShift, pageSize, true
+		return e.page, vpn, true
 	}
 	t, ok := h.translate(pc, accFetch, h.priv, pc)
 	if !ok {
-		return nil, 0, 0, false
+		return nil, 0, false
 	}
 	w := h.bus.Find(t.pa)
 	if w == nil || w.RAM == nil || !w.RAM.Contains(t.pa&^pageMask, pageSize) {
-		return nil, 0, 0, h.raise(excInsnAccess, pc)
+		return nil, 0, h.raise(excInsnAccess, pc)
 	}
 	cp = h.codePageFor(t.pa, w.RAM)
 	if h.pmpPageUniform(t.pa&^pageMask, accFetch, h.priv) {
@@ -115,18 +123,17 @@ func (h *Hart) fetchRegion(pc uint64) (cp *codePage, base, span uint64, ok bool)
 		if !h.noTLB {
 			*e = fetchEntry{vpn: vpn ^ set.fkey, page: cp}
 		}
-		return cp, vpn << pageShift, pageSize, true
+		return cp, vpn, true
 	}
-	// PMP differs within the page: check this instruction alone and let
-	// the loop come back for the next one.
+	// PMP differs within the page: check this instruction alone.
 	if !h.pmpCheck(t.pa, 2, accFetch, h.priv) {
-		return nil, 0, 0, h.raise(excInsnAccess, pc)
+		return nil, 0, h.raise(excInsnAccess, pc)
 	}
 	hw := binary.LittleEndian.Uint16(w.RAM.Data[t.pa-w.RAM.Base:])
 	if hw&3 == 3 && pc&pageMask != pageSize-2 && !h.pmpCheck(t.pa+2, 2, accFetch, h.priv) {
-		return nil, 0, 0, h.raise(excInsnAccess, pc+2)
+		return nil, 0, h.raise(excInsnAccess, pc+2)
 	}
-	return cp, pc, 2, true
+	return cp, ^uint64(0), true
 }
 
 // crossSlot fetches and decodes a 4-byte instruction that spans two pages;

@@ -10,19 +10,25 @@ import (
 // fields index Hart.r directly (x0 as a destination is already redirected to
 // the scratch entry, f registers are already offset by fBase), and the
 // immediate is already extended, so execution does no field extraction.
+//
+// A slot is 16 bytes so that the run loop indexes a page's slots with a
+// shift. Every RISC-V immediate fits in 32 bits sign-extended.
 type slot struct {
-	op   uint8
-	rd   uint8
-	rs1  uint8 // for CSRR*I: the 5-bit immediate, not a register
-	rs2  uint8
-	rs3  uint8
-	len  uint8 // 2 or 4
-	_    [2]uint8
-	insn uint32 // the raw bits (16-bit instructions zero-extended)
-	// imm is the extended immediate; CSR instructions hold the CSR number,
+	op  uint8
+	rd  uint8
+	rs1 uint8 // for CSRR*I: the 5-bit immediate, not a register
+	rs2 uint8
+	rs3 uint8
+	len uint8 // 2 or 4
+	_   [2]uint8
+	// imm is the immediate; CSR instructions hold the CSR number,
 	// floating-point instructions the rounding-mode field, fences pred/succ.
-	imm uint64
+	imm  int32
+	insn uint32 // the raw bits (16-bit instructions zero-extended)
 }
+
+// im returns the immediate sign-extended to 64 bits.
+func (s *slot) im() uint64 { return uint64(int64(s.imm)) }
 
 // Operand formats of the encoding table.
 type format uint8
@@ -415,7 +421,7 @@ func fillOperands(s slot, insn uint32, d *encDef) slot {
 		if rm == 5 || rm == 6 {
 			return s // reserved rounding modes are illegal at decode
 		}
-		s.imm = uint64(rm)
+		s.imm = int32(uint64(rm))
 	}
 	reg := func(r uint8, isF bool) uint8 {
 		if isF {
@@ -442,34 +448,34 @@ func fillOperands(s slot, insn uint32, d *encDef) slot {
 		s.rd, s.rs1, s.rs2, s.rs3 = dst(rd, true), reg(rs1, true), reg(rs2, true), reg(rs3, true)
 	case fmtI:
 		s.rd, s.rs1 = dst(rd, d.flags&fRdF != 0), rs1
-		s.imm = sext(uint64(insn>>20), 12)
+		s.imm = int32(sext(uint64(insn>>20), 12))
 	case fmtS:
 		s.rs1, s.rs2 = rs1, reg(rs2, d.flags&fRs2F != 0)
-		s.imm = sext(uint64((insn>>25)<<5|(insn>>7)&31), 12)
+		s.imm = int32(sext(uint64((insn>>25)<<5|(insn>>7)&31), 12))
 	case fmtB:
 		s.rs1, s.rs2 = rs1, rs2
 		imm := (insn>>31)<<12 | ((insn>>7)&1)<<11 | ((insn>>25)&0x3f)<<5 | ((insn>>8)&0xf)<<1
-		s.imm = sext(uint64(imm), 13)
+		s.imm = int32(sext(uint64(imm), 13))
 	case fmtU:
 		s.rd = dst(rd, false)
-		s.imm = sext(uint64(insn&0xfffff000), 32)
+		s.imm = int32(sext(uint64(insn&0xfffff000), 32))
 	case fmtJ:
 		s.rd = dst(rd, false)
 		imm := (insn>>31)<<20 | ((insn>>12)&0xff)<<12 | ((insn>>20)&1)<<11 | ((insn>>21)&0x3ff)<<1
-		s.imm = sext(uint64(imm), 21)
+		s.imm = int32(sext(uint64(imm), 21))
 	case fmtSh6:
 		s.rd, s.rs1 = dst(rd, false), rs1
-		s.imm = uint64(insn>>20) & 63
+		s.imm = int32(uint64(insn>>20) & 63)
 	case fmtSh5:
 		s.rd, s.rs1 = dst(rd, false), rs1
-		s.imm = uint64(insn>>20) & 31
+		s.imm = int32(uint64(insn>>20) & 31)
 	case fmtCSR, fmtCSRI:
 		s.rd, s.rs1 = dst(rd, false), rs1
-		s.imm = uint64(insn >> 20)
+		s.imm = int32(uint64(insn >> 20))
 	case fmtRS12:
 		s.rs1, s.rs2 = rs1, rs2
 	case fmtFence:
-		s.imm = uint64(insn>>20) & 0xfff
+		s.imm = int32(uint64(insn>>20) & 0xfff)
 	}
 	return s
 }

@@ -400,11 +400,14 @@ func (h *Hart) noteWrite(r *mem.RAM, pa uint64, n int) {
 	h.sys.writer = nil
 }
 
-// watchedStore is the run loop's fast-path store hitting a watched page.
-func (h *Hart) watchedStore(e *tlbEntry, va uint64, n int) {
+// watchedStore reports a store the run loop's fast path made to a watched
+// page (the store itself is done).
+func (h *Hart) watchedStore(s *slot) {
+	va := h.r[s.rs1] + s.im()
+	e := &h.tlb[h.dataPriv].store[(va>>pageShift)&tlbMask]
 	pa := e.ppn<<pageShift | va&pageMask
 	if w := h.bus.Find(pa); w != nil && w.RAM != nil {
-		h.noteWrite(w.RAM, pa, n)
+		h.noteWrite(w.RAM, pa, int(opInfos[s.op].memSize))
 	}
 }
 

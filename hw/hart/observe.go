@@ -95,14 +95,14 @@ func (h *Hart) reportRetire(pc uint64, priv uint8, pre *[fBase + 32]uint64, s *s
 	switch inf.memKind {
 	case sim.MemLoad:
 		e.MemKind, e.MemSize = sim.MemLoad, inf.memSize
-		e.MemAddr = pre[s.rs1] + s.imm
+		e.MemAddr = pre[s.rs1] + s.im()
 		if s.op == opLRW || s.op == opLRD {
 			e.MemAddr = pre[s.rs1]
 		}
 		e.MemData = h.r[s.rd] & sizeMask(inf.memSize)
 	case sim.MemStore:
 		e.MemKind, e.MemSize = sim.MemStore, inf.memSize
-		e.MemAddr = pre[s.rs1] + s.imm
+		e.MemAddr = pre[s.rs1] + s.im()
 		if s.op == opSCW || s.op == opSCD {
 			e.MemAddr = pre[s.rs1]
 			if h.r[s.rd] != 0 { // failed SC stores nothing
@@ -135,7 +135,7 @@ func (h *Hart) reportRetire(pc uint64, priv uint8, pre *[fBase + 32]uint64, s *s
 	switch s.op {
 	case opFENCE:
 		f := h.event(sim.KindFence)
-		f.PC, f.Value, f.ValueValid = pc, s.imm&0xff, true
+		f.PC, f.Value, f.ValueValid = pc, s.im()&0xff, true
 		h.Obs.Observe(f)
 	case opFENCEI:
 		f := h.event(sim.KindFenceI)

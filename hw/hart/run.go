@@ -32,18 +32,28 @@ func (h *Hart) Run(budget uint64) uint64 {
 	return h.retired - start
 }
 
-// run is the interpreter loop. The outer loop (re)loads the locals from the
-// hart and takes interrupts; the inner loop fetches decoded slots and
-// dispatches on them. Anything that changes what the locals cache (a trap,
-// a CSR write, xRET, an MMIO access that may raise an interrupt) stores
-// pc and the retired count back and restarts the outer loop.
+// Reasons inner returns.
+const (
+	exitDone    uint8 = iota // the budget is used up
+	exitFetch                // pc left the decoded page
+	exitSlow                 // the instruction at pc needs run's slow path
+	exitWatched              // a fast-path store hit a watched page (done, not retired)
+)
+
+// Outcomes of execSlow.
+const (
+	stNext  uint8 = iota // retired; continue at the returned pc
+	stSync               // retired; state the loop caches changed
+	stTrap               // raised the exception in excCause/excTval
+	stSleep              // retired a WFI that sleeps
+)
+
+// run is the interpreter's outer loop: it takes interrupts, sets up the
+// translation regime, and serves what inner cannot do itself (fetching a
+// new page, decoding, slow memory accesses, CSRs, traps, everything that
+// calls a function). Whenever state that the loop caches changes, it stores
+// pc and the retired count back and starts over.
 func (h *Hart) run(limit uint64) {
-	r := &h.r
-	jalrMask := uint64(2) // without C, jump targets must be 4-byte aligned
-	if h.ext&extC != 0 {
-		jalrMask = 0
-	}
-	var s *slot
 outer:
 	for h.retired < limit && !h.stopReq {
 		h.resync = false
@@ -54,696 +64,707 @@ outer:
 			}
 		}
 		pc := h.pc
-		n := h.retired
 		lim := limit
 		if t := h.timerLimit(); t < lim {
-			lim = max(t, n+1)
+			lim = max(t, h.retired+1)
 		}
+		// rem counts down the instructions left; the retired count is
+		// lim - rem.
+		rem := lim - h.retired
 		set := &h.tlb[h.dataPriv]
-		lt, st, dkey := &set.load, &set.store, set.key
-		fpOff := h.mstatus&msFS == 0
 		var cp *codePage
-		cbase, cspan := uint64(0), uint64(0)
-
-		for n < lim {
-			if pc-cbase >= cspan {
+		cvpn := ^uint64(0) // virtual page cp holds; ^0 forces a fetch
+		var first, s *slot
+	inner:
+		for {
+			var why uint8
+			pc, rem, s, why = h.inner(pc, rem, cp, cvpn, set, first)
+			first = nil
+			h.obsSlot = s
+			switch why {
+			case exitDone:
+				break inner
+			case exitFetch:
 				var ok bool
-				if cp, cbase, cspan, ok = h.fetchRegion(pc); !ok {
-					goto trap
+				if cp, cvpn, ok = h.fetchPage(pc); !ok {
+					h.retired, h.pc = lim-rem, pc
+					h.takeException()
+					continue outer
 				}
-			}
-			s = &cp.slots[(pc>>1)&(pageSize/2-1)]
-		dispatch:
-			switch s.op {
-			case opUndecoded:
-				h.decodeSlot(cp, pc)
-				goto dispatch
-			case opCross:
-				var ok bool
-				if s, ok = h.crossSlot(pc); !ok {
-					goto trap
-				}
-				goto dispatch
-			case opIllegal:
-				goto illegal
-			case opMisalignedJump:
-				if h.branchTaken(s) {
-					h.excCause, h.excTval = excInsnMisaligned, pc+s.imm
-					goto trap
-				}
+			case exitWatched:
+				h.watchedStore(s)
 				pc += uint64(s.len)
-
-			case opLUI:
-				r[s.rd] = s.imm
-				pc += uint64(s.len)
-			case opAUIPC:
-				r[s.rd] = pc + s.imm
-				pc += uint64(s.len)
-			case opJAL:
-				r[s.rd] = pc + uint64(s.len)
-				pc += s.imm
-			case opJALR:
-				t := (r[s.rs1] + s.imm) &^ 1
-				if t&jalrMask != 0 {
-					h.excCause, h.excTval = excInsnMisaligned, t
-					goto trap
+				rem--
+			case exitSlow:
+				switch s.op {
+				case opUndecoded:
+					h.decodeSlot(cp, pc)
+					first = s
+					continue inner
+				case opCross:
+					c, ok := h.crossSlot(pc)
+					if !ok {
+						h.retired, h.pc = lim-rem, pc
+						h.takeException()
+						continue outer
+					}
+					first = c
+					continue inner
 				}
-				r[s.rd] = pc + uint64(s.len)
-				pc = t
-			case opBEQ:
-				if r[s.rs1] == r[s.rs2] {
-					pc += s.imm
-				} else {
-					pc += uint64(s.len)
-				}
-			case opBNE:
-				if r[s.rs1] != r[s.rs2] {
-					pc += s.imm
-				} else {
-					pc += uint64(s.len)
-				}
-			case opBLT:
-				if int64(r[s.rs1]) < int64(r[s.rs2]) {
-					pc += s.imm
-				} else {
-					pc += uint64(s.len)
-				}
-			case opBGE:
-				if int64(r[s.rs1]) >= int64(r[s.rs2]) {
-					pc += s.imm
-				} else {
-					pc += uint64(s.len)
-				}
-			case opBLTU:
-				if r[s.rs1] < r[s.rs2] {
-					pc += s.imm
-				} else {
-					pc += uint64(s.len)
-				}
-			case opBGEU:
-				if r[s.rs1] >= r[s.rs2] {
-					pc += s.imm
-				} else {
-					pc += uint64(s.len)
-				}
-
-			// Loads: fast path through the load TLB to host memory.
-			case opLB:
-				va := r[s.rs1] + s.imm
-				if e := &lt[(va>>pageShift)&tlbMask]; e.vpn == (va>>pageShift)^dkey {
-					r[s.rd] = uint64(int64(*(*int8)(unsafe.Add(e.host, va&pageMask))))
-				} else if v, ok := h.load(va, 1); ok {
-					r[s.rd] = uint64(int64(int8(v)))
+				h.retired, h.pc = lim-rem, pc
+				next, st := h.execSlow(s, pc)
+				switch st {
+				case stNext:
+					pc = next
+					rem--
 					if h.resync {
-						pc += uint64(s.len)
-						goto sync
+						h.retired, h.pc = lim-rem, pc
+						continue outer
 					}
-				} else {
-					goto trap
-				}
-				pc += uint64(s.len)
-			case opLBU:
-				va := r[s.rs1] + s.imm
-				if e := &lt[(va>>pageShift)&tlbMask]; e.vpn == (va>>pageShift)^dkey {
-					r[s.rd] = uint64(*(*uint8)(unsafe.Add(e.host, va&pageMask)))
-				} else if v, ok := h.load(va, 1); ok {
-					r[s.rd] = v
-					if h.resync {
-						pc += uint64(s.len)
-						goto sync
-					}
-				} else {
-					goto trap
-				}
-				pc += uint64(s.len)
-			case opLH:
-				va := r[s.rs1] + s.imm
-				if e := &lt[(va>>pageShift)&tlbMask]; e.vpn == (va>>pageShift)^dkey && va&1 == 0 {
-					r[s.rd] = uint64(int64(*(*int16)(unsafe.Add(e.host, va&pageMask))))
-				} else if v, ok := h.load(va, 2); ok {
-					r[s.rd] = uint64(int64(int16(v)))
-					if h.resync {
-						pc += uint64(s.len)
-						goto sync
-					}
-				} else {
-					goto trap
-				}
-				pc += uint64(s.len)
-			case opLHU:
-				va := r[s.rs1] + s.imm
-				if e := &lt[(va>>pageShift)&tlbMask]; e.vpn == (va>>pageShift)^dkey && va&1 == 0 {
-					r[s.rd] = uint64(*(*uint16)(unsafe.Add(e.host, va&pageMask)))
-				} else if v, ok := h.load(va, 2); ok {
-					r[s.rd] = v
-					if h.resync {
-						pc += uint64(s.len)
-						goto sync
-					}
-				} else {
-					goto trap
-				}
-				pc += uint64(s.len)
-			case opLW:
-				va := r[s.rs1] + s.imm
-				if e := &lt[(va>>pageShift)&tlbMask]; e.vpn == (va>>pageShift)^dkey && va&3 == 0 {
-					r[s.rd] = uint64(int64(*(*int32)(unsafe.Add(e.host, va&pageMask))))
-				} else if v, ok := h.load(va, 4); ok {
-					r[s.rd] = uint64(int64(int32(v)))
-					if h.resync {
-						pc += uint64(s.len)
-						goto sync
-					}
-				} else {
-					goto trap
-				}
-				pc += uint64(s.len)
-			case opLWU:
-				va := r[s.rs1] + s.imm
-				if e := &lt[(va>>pageShift)&tlbMask]; e.vpn == (va>>pageShift)^dkey && va&3 == 0 {
-					r[s.rd] = uint64(*(*uint32)(unsafe.Add(e.host, va&pageMask)))
-				} else if v, ok := h.load(va, 4); ok {
-					r[s.rd] = v
-					if h.resync {
-						pc += uint64(s.len)
-						goto sync
-					}
-				} else {
-					goto trap
-				}
-				pc += uint64(s.len)
-			case opLD:
-				va := r[s.rs1] + s.imm
-				if e := &lt[(va>>pageShift)&tlbMask]; e.vpn == (va>>pageShift)^dkey && va&7 == 0 {
-					r[s.rd] = *(*uint64)(unsafe.Add(e.host, va&pageMask))
-				} else if v, ok := h.load(va, 8); ok {
-					r[s.rd] = v
-					if h.resync {
-						pc += uint64(s.len)
-						goto sync
-					}
-				} else {
-					goto trap
-				}
-				pc += uint64(s.len)
-
-			// Stores: fast path through the store TLB; a store to a page
-			// someone watches (code, reservations) is reported.
-			case opSB:
-				va := r[s.rs1] + s.imm
-				if e := &st[(va>>pageShift)&tlbMask]; e.vpn == (va>>pageShift)^dkey {
-					*(*uint8)(unsafe.Add(e.host, va&pageMask)) = uint8(r[s.rs2])
-					if *e.watch != 0 {
-						h.watchedStore(e, va, 1)
-					}
-				} else if !h.store(va, 1, r[s.rs2]) {
-					goto trap
-				} else if h.resync {
-					pc += uint64(s.len)
-					goto sync
-				}
-				pc += uint64(s.len)
-			case opSH:
-				va := r[s.rs1] + s.imm
-				if e := &st[(va>>pageShift)&tlbMask]; e.vpn == (va>>pageShift)^dkey && va&1 == 0 {
-					*(*uint16)(unsafe.Add(e.host, va&pageMask)) = uint16(r[s.rs2])
-					if *e.watch != 0 {
-						h.watchedStore(e, va, 2)
-					}
-				} else if !h.store(va, 2, r[s.rs2]) {
-					goto trap
-				} else if h.resync {
-					pc += uint64(s.len)
-					goto sync
-				}
-				pc += uint64(s.len)
-			case opSW:
-				va := r[s.rs1] + s.imm
-				if e := &st[(va>>pageShift)&tlbMask]; e.vpn == (va>>pageShift)^dkey && va&3 == 0 {
-					*(*uint32)(unsafe.Add(e.host, va&pageMask)) = uint32(r[s.rs2])
-					if *e.watch != 0 {
-						h.watchedStore(e, va, 4)
-					}
-				} else if !h.store(va, 4, r[s.rs2]) {
-					goto trap
-				} else if h.resync {
-					pc += uint64(s.len)
-					goto sync
-				}
-				pc += uint64(s.len)
-			case opSD:
-				va := r[s.rs1] + s.imm
-				if e := &st[(va>>pageShift)&tlbMask]; e.vpn == (va>>pageShift)^dkey && va&7 == 0 {
-					*(*uint64)(unsafe.Add(e.host, va&pageMask)) = r[s.rs2]
-					if *e.watch != 0 {
-						h.watchedStore(e, va, 8)
-					}
-				} else if !h.store(va, 8, r[s.rs2]) {
-					goto trap
-				} else if h.resync {
-					pc += uint64(s.len)
-					goto sync
-				}
-				pc += uint64(s.len)
-
-			case opADDI:
-				r[s.rd] = r[s.rs1] + s.imm
-				pc += uint64(s.len)
-			case opSLTI:
-				r[s.rd] = b2u(int64(r[s.rs1]) < int64(s.imm))
-				pc += uint64(s.len)
-			case opSLTIU:
-				r[s.rd] = b2u(r[s.rs1] < s.imm)
-				pc += uint64(s.len)
-			case opXORI:
-				r[s.rd] = r[s.rs1] ^ s.imm
-				pc += uint64(s.len)
-			case opORI:
-				r[s.rd] = r[s.rs1] | s.imm
-				pc += uint64(s.len)
-			case opANDI:
-				r[s.rd] = r[s.rs1] & s.imm
-				pc += uint64(s.len)
-			case opSLLI:
-				r[s.rd] = r[s.rs1] << s.imm
-				pc += uint64(s.len)
-			case opSRLI:
-				r[s.rd] = r[s.rs1] >> s.imm
-				pc += uint64(s.len)
-			case opSRAI:
-				r[s.rd] = uint64(int64(r[s.rs1]) >> s.imm)
-				pc += uint64(s.len)
-			case opADD:
-				r[s.rd] = r[s.rs1] + r[s.rs2]
-				pc += uint64(s.len)
-			case opSUB:
-				r[s.rd] = r[s.rs1] - r[s.rs2]
-				pc += uint64(s.len)
-			case opSLL:
-				r[s.rd] = r[s.rs1] << (r[s.rs2] & 63)
-				pc += uint64(s.len)
-			case opSLT:
-				r[s.rd] = b2u(int64(r[s.rs1]) < int64(r[s.rs2]))
-				pc += uint64(s.len)
-			case opSLTU:
-				r[s.rd] = b2u(r[s.rs1] < r[s.rs2])
-				pc += uint64(s.len)
-			case opXOR:
-				r[s.rd] = r[s.rs1] ^ r[s.rs2]
-				pc += uint64(s.len)
-			case opSRL:
-				r[s.rd] = r[s.rs1] >> (r[s.rs2] & 63)
-				pc += uint64(s.len)
-			case opSRA:
-				r[s.rd] = uint64(int64(r[s.rs1]) >> (r[s.rs2] & 63))
-				pc += uint64(s.len)
-			case opOR:
-				r[s.rd] = r[s.rs1] | r[s.rs2]
-				pc += uint64(s.len)
-			case opAND:
-				r[s.rd] = r[s.rs1] & r[s.rs2]
-				pc += uint64(s.len)
-			case opADDIW:
-				r[s.rd] = sx32(uint32(r[s.rs1] + s.imm))
-				pc += uint64(s.len)
-			case opSLLIW:
-				r[s.rd] = sx32(uint32(r[s.rs1]) << s.imm)
-				pc += uint64(s.len)
-			case opSRLIW:
-				r[s.rd] = sx32(uint32(r[s.rs1]) >> s.imm)
-				pc += uint64(s.len)
-			case opSRAIW:
-				r[s.rd] = uint64(int64(int32(r[s.rs1]) >> s.imm))
-				pc += uint64(s.len)
-			case opADDW:
-				r[s.rd] = sx32(uint32(r[s.rs1] + r[s.rs2]))
-				pc += uint64(s.len)
-			case opSUBW:
-				r[s.rd] = sx32(uint32(r[s.rs1] - r[s.rs2]))
-				pc += uint64(s.len)
-			case opSLLW:
-				r[s.rd] = sx32(uint32(r[s.rs1]) << (r[s.rs2] & 31))
-				pc += uint64(s.len)
-			case opSRLW:
-				r[s.rd] = sx32(uint32(r[s.rs1]) >> (r[s.rs2] & 31))
-				pc += uint64(s.len)
-			case opSRAW:
-				r[s.rd] = uint64(int64(int32(r[s.rs1]) >> (r[s.rs2] & 31)))
-				pc += uint64(s.len)
-
-			case opFENCE:
-				pc += uint64(s.len)
-			case opFENCEI:
-				h.fenceI()
-				pc += uint64(s.len)
-			case opECALL:
-				h.excCause, h.excTval = excEcallU+uint64(h.priv), 0
-				goto trap
-			case opEBREAK:
-				h.excCause, h.excTval = excBreakpoint, 0
-				goto trap
-
-			case opCSRRW, opCSRRS, opCSRRC, opCSRRWI, opCSRRSI, opCSRRCI:
-				h.retired, h.pc = n, pc
-				if !h.execCSR(s) {
-					goto illegal
-				}
-				pc += uint64(s.len)
-				goto sync
-			case opMRET:
-				h.retired, h.pc = n, pc
-				if !h.mret() {
-					goto illegal
-				}
-				pc = h.pc
-				goto sync
-			case opSRET:
-				h.retired, h.pc = n, pc
-				if !h.sret() {
-					goto illegal
-				}
-				pc = h.pc
-				goto sync
-			case opWFI:
-				if !h.wfiAllowed() {
-					goto illegal
-				}
-				pc += uint64(s.len)
-				if h.readMIP()&h.mie == 0 {
-					h.wfi = true
-					n++
-					h.retired, h.pc = n, pc
-					h.obsSlot = s
+				case stSync:
+					h.retired, h.pc = lim-rem+1, next
+					continue outer
+				case stTrap:
+					h.takeException()
+					continue outer
+				case stSleep:
+					h.retired, h.pc = lim-rem+1, next
 					return
 				}
-			case opSFENCEVMA:
-				if !h.sfenceVMA(s.rs1, s.rs2) {
-					goto illegal
-				}
-				pc += uint64(s.len)
-				goto sync
-
-			case opMUL:
-				r[s.rd] = r[s.rs1] * r[s.rs2]
-				pc += uint64(s.len)
-			case opMULH:
-				r[s.rd] = mulh(r[s.rs1], r[s.rs2])
-				pc += uint64(s.len)
-			case opMULHSU:
-				r[s.rd] = mulhsu(r[s.rs1], r[s.rs2])
-				pc += uint64(s.len)
-			case opMULHU:
-				r[s.rd], _ = bits.Mul64(r[s.rs1], r[s.rs2])
-				pc += uint64(s.len)
-			case opDIV:
-				r[s.rd] = div(r[s.rs1], r[s.rs2])
-				pc += uint64(s.len)
-			case opDIVU:
-				if d := r[s.rs2]; d == 0 {
-					r[s.rd] = ^uint64(0)
-				} else {
-					r[s.rd] = r[s.rs1] / d
-				}
-				pc += uint64(s.len)
-			case opREM:
-				r[s.rd] = rem(r[s.rs1], r[s.rs2])
-				pc += uint64(s.len)
-			case opREMU:
-				if d := r[s.rs2]; d == 0 {
-					r[s.rd] = r[s.rs1]
-				} else {
-					r[s.rd] = r[s.rs1] % d
-				}
-				pc += uint64(s.len)
-			case opMULW:
-				r[s.rd] = sx32(uint32(r[s.rs1]) * uint32(r[s.rs2]))
-				pc += uint64(s.len)
-			case opDIVW:
-				r[s.rd] = divw(r[s.rs1], r[s.rs2])
-				pc += uint64(s.len)
-			case opDIVUW:
-				if d := uint32(r[s.rs2]); d == 0 {
-					r[s.rd] = ^uint64(0)
-				} else {
-					r[s.rd] = sx32(uint32(r[s.rs1]) / d)
-				}
-				pc += uint64(s.len)
-			case opREMW:
-				r[s.rd] = remw(r[s.rs1], r[s.rs2])
-				pc += uint64(s.len)
-			case opREMUW:
-				if d := uint32(r[s.rs2]); d == 0 {
-					r[s.rd] = sx32(uint32(r[s.rs1]))
-				} else {
-					r[s.rd] = sx32(uint32(r[s.rs1]) % d)
-				}
-				pc += uint64(s.len)
-
-			case opLRW, opSCW, opAMOSWAPW, opAMOADDW, opAMOXORW, opAMOANDW, opAMOORW,
-				opAMOMINW, opAMOMAXW, opAMOMINUW, opAMOMAXUW,
-				opLRD, opSCD, opAMOSWAPD, opAMOADDD, opAMOXORD, opAMOANDD, opAMOORD,
-				opAMOMIND, opAMOMAXD, opAMOMINUD, opAMOMAXUD:
-				if !h.execAtomic(s) {
-					goto trap
-				}
-				pc += uint64(s.len)
-				if h.resync {
-					goto sync
-				}
-
-			case opADDUW:
-				r[s.rd] = uint64(uint32(r[s.rs1])) + r[s.rs2]
-				pc += uint64(s.len)
-			case opSH1ADD:
-				r[s.rd] = r[s.rs1]<<1 + r[s.rs2]
-				pc += uint64(s.len)
-			case opSH2ADD:
-				r[s.rd] = r[s.rs1]<<2 + r[s.rs2]
-				pc += uint64(s.len)
-			case opSH3ADD:
-				r[s.rd] = r[s.rs1]<<3 + r[s.rs2]
-				pc += uint64(s.len)
-			case opSH1ADDUW:
-				r[s.rd] = uint64(uint32(r[s.rs1]))<<1 + r[s.rs2]
-				pc += uint64(s.len)
-			case opSH2ADDUW:
-				r[s.rd] = uint64(uint32(r[s.rs1]))<<2 + r[s.rs2]
-				pc += uint64(s.len)
-			case opSH3ADDUW:
-				r[s.rd] = uint64(uint32(r[s.rs1]))<<3 + r[s.rs2]
-				pc += uint64(s.len)
-			case opSLLIUW:
-				r[s.rd] = uint64(uint32(r[s.rs1])) << s.imm
-				pc += uint64(s.len)
-
-			case opANDN:
-				r[s.rd] = r[s.rs1] &^ r[s.rs2]
-				pc += uint64(s.len)
-			case opORN:
-				r[s.rd] = r[s.rs1] | ^r[s.rs2]
-				pc += uint64(s.len)
-			case opXNOR:
-				r[s.rd] = ^(r[s.rs1] ^ r[s.rs2])
-				pc += uint64(s.len)
-			case opCLZ:
-				r[s.rd] = uint64(bits.LeadingZeros64(r[s.rs1]))
-				pc += uint64(s.len)
-			case opCLZW:
-				r[s.rd] = uint64(bits.LeadingZeros32(uint32(r[s.rs1])))
-				pc += uint64(s.len)
-			case opCTZ:
-				r[s.rd] = uint64(bits.TrailingZeros64(r[s.rs1]))
-				pc += uint64(s.len)
-			case opCTZW:
-				r[s.rd] = uint64(bits.TrailingZeros32(uint32(r[s.rs1])))
-				pc += uint64(s.len)
-			case opCPOP:
-				r[s.rd] = uint64(bits.OnesCount64(r[s.rs1]))
-				pc += uint64(s.len)
-			case opCPOPW:
-				r[s.rd] = uint64(bits.OnesCount32(uint32(r[s.rs1])))
-				pc += uint64(s.len)
-			case opMAX:
-				r[s.rd] = uint64(max(int64(r[s.rs1]), int64(r[s.rs2])))
-				pc += uint64(s.len)
-			case opMAXU:
-				r[s.rd] = max(r[s.rs1], r[s.rs2])
-				pc += uint64(s.len)
-			case opMIN:
-				r[s.rd] = uint64(min(int64(r[s.rs1]), int64(r[s.rs2])))
-				pc += uint64(s.len)
-			case opMINU:
-				r[s.rd] = min(r[s.rs1], r[s.rs2])
-				pc += uint64(s.len)
-			case opSEXTB:
-				r[s.rd] = uint64(int64(int8(r[s.rs1])))
-				pc += uint64(s.len)
-			case opSEXTH:
-				r[s.rd] = uint64(int64(int16(r[s.rs1])))
-				pc += uint64(s.len)
-			case opZEXTH:
-				r[s.rd] = uint64(uint16(r[s.rs1]))
-				pc += uint64(s.len)
-			case opROL:
-				r[s.rd] = bits.RotateLeft64(r[s.rs1], int(r[s.rs2]&63))
-				pc += uint64(s.len)
-			case opROLW:
-				r[s.rd] = sx32(bits.RotateLeft32(uint32(r[s.rs1]), int(r[s.rs2]&31)))
-				pc += uint64(s.len)
-			case opROR:
-				r[s.rd] = bits.RotateLeft64(r[s.rs1], -int(r[s.rs2]&63))
-				pc += uint64(s.len)
-			case opRORI:
-				r[s.rd] = bits.RotateLeft64(r[s.rs1], -int(s.imm))
-				pc += uint64(s.len)
-			case opRORIW:
-				r[s.rd] = sx32(bits.RotateLeft32(uint32(r[s.rs1]), -int(s.imm)))
-				pc += uint64(s.len)
-			case opRORW:
-				r[s.rd] = sx32(bits.RotateLeft32(uint32(r[s.rs1]), -int(r[s.rs2]&31)))
-				pc += uint64(s.len)
-			case opORCB:
-				r[s.rd] = orcb(r[s.rs1])
-				pc += uint64(s.len)
-			case opREV8:
-				r[s.rd] = bits.ReverseBytes64(r[s.rs1])
-				pc += uint64(s.len)
-
-			case opCLMUL:
-				_, r[s.rd] = clmul(r[s.rs1], r[s.rs2])
-				pc += uint64(s.len)
-			case opCLMULH:
-				r[s.rd], _ = clmul(r[s.rs1], r[s.rs2])
-				pc += uint64(s.len)
-			case opCLMULR:
-				hi, lo := clmul(r[s.rs1], r[s.rs2])
-				r[s.rd] = hi<<1 | lo>>63
-				pc += uint64(s.len)
-
-			case opBCLR:
-				r[s.rd] = r[s.rs1] &^ (1 << (r[s.rs2] & 63))
-				pc += uint64(s.len)
-			case opBCLRI:
-				r[s.rd] = r[s.rs1] &^ (1 << s.imm)
-				pc += uint64(s.len)
-			case opBEXT:
-				r[s.rd] = r[s.rs1] >> (r[s.rs2] & 63) & 1
-				pc += uint64(s.len)
-			case opBEXTI:
-				r[s.rd] = r[s.rs1] >> s.imm & 1
-				pc += uint64(s.len)
-			case opBINV:
-				r[s.rd] = r[s.rs1] ^ (1 << (r[s.rs2] & 63))
-				pc += uint64(s.len)
-			case opBINVI:
-				r[s.rd] = r[s.rs1] ^ (1 << s.imm)
-				pc += uint64(s.len)
-			case opBSET:
-				r[s.rd] = r[s.rs1] | (1 << (r[s.rs2] & 63))
-				pc += uint64(s.len)
-			case opBSETI:
-				r[s.rd] = r[s.rs1] | (1 << s.imm)
-				pc += uint64(s.len)
-
-			// Floating-point loads and stores share the integer fast path.
-			case opFLW:
-				if fpOff {
-					goto illegal
-				}
-				va := r[s.rs1] + s.imm
-				if e := &lt[(va>>pageShift)&tlbMask]; e.vpn == (va>>pageShift)^dkey && va&3 == 0 {
-					r[s.rd] = nanBox | uint64(*(*uint32)(unsafe.Add(e.host, va&pageMask)))
-				} else if v, ok := h.load(va, 4); ok {
-					r[s.rd] = nanBox | v
-				} else {
-					goto trap
-				}
-				h.mstatus |= fsDirty
-				pc += uint64(s.len)
-				if h.resync {
-					goto sync
-				}
-			case opFLD:
-				if fpOff {
-					goto illegal
-				}
-				va := r[s.rs1] + s.imm
-				if e := &lt[(va>>pageShift)&tlbMask]; e.vpn == (va>>pageShift)^dkey && va&7 == 0 {
-					r[s.rd] = *(*uint64)(unsafe.Add(e.host, va&pageMask))
-				} else if v, ok := h.load(va, 8); ok {
-					r[s.rd] = v
-				} else {
-					goto trap
-				}
-				h.mstatus |= fsDirty
-				pc += uint64(s.len)
-				if h.resync {
-					goto sync
-				}
-			case opFSW:
-				if fpOff {
-					goto illegal
-				}
-				va := r[s.rs1] + s.imm
-				if e := &st[(va>>pageShift)&tlbMask]; e.vpn == (va>>pageShift)^dkey && va&3 == 0 {
-					*(*uint32)(unsafe.Add(e.host, va&pageMask)) = uint32(r[s.rs2])
-					if *e.watch != 0 {
-						h.watchedStore(e, va, 4)
-					}
-				} else if !h.store(va, 4, uint64(uint32(r[s.rs2]))) {
-					goto trap
-				}
-				pc += uint64(s.len)
-				if h.resync {
-					goto sync
-				}
-			case opFSD:
-				if fpOff {
-					goto illegal
-				}
-				va := r[s.rs1] + s.imm
-				if e := &st[(va>>pageShift)&tlbMask]; e.vpn == (va>>pageShift)^dkey && va&7 == 0 {
-					*(*uint64)(unsafe.Add(e.host, va&pageMask)) = r[s.rs2]
-					if *e.watch != 0 {
-						h.watchedStore(e, va, 8)
-					}
-				} else if !h.store(va, 8, r[s.rs2]) {
-					goto trap
-				}
-				pc += uint64(s.len)
-				if h.resync {
-					goto sync
-				}
-
-			default: // floating-point computation
-				if fpOff {
-					goto illegal
-				}
-				if !h.execFP(s) {
-					goto illegal
-				}
-				pc += uint64(s.len)
 			}
-			n++
-			continue
-
-		illegal:
-			h.excCause, h.excTval = excIllegal, uint64(s.insn)
-		trap:
-			h.retired, h.pc = n, pc
-			h.takeException()
-			continue outer
-		sync:
-			// The instruction retired and changed state the locals
-			// cache: store them and start over.
-			n++
-			h.retired, h.pc = n, pc
-			h.obsSlot = s
-			continue outer
 		}
-		h.retired, h.pc = n, pc
-		h.obsSlot = s
+		h.retired, h.pc = lim, pc
 	}
+}
+
+// inner is the hot loop. It makes no calls, so its state stays in
+// registers: everything that needs one returns to run with the slot and
+// the reason. A non-nil first is dispatched before fetching from pc (a
+// freshly decoded or page-crossing instruction).
+func (h *Hart) inner(pc, rem uint64, cp *codePage, cvpn uint64, set *tlbSet, first *slot) (uint64, uint64, *slot, uint8) {
+	s := first
+	if s != nil {
+		goto dispatch
+	}
+next:
+	if rem == 0 {
+		return pc, rem, s, exitDone
+	}
+	if pc>>pageShift != cvpn {
+		return pc, rem, s, exitFetch
+	}
+	s = &cp.slots[(pc>>1)&(pageSize/2-1)]
+dispatch:
+	switch s.op {
+	case opLUI:
+		h.r[s.rd] = s.im()
+		pc += uint64(s.len)
+	case opAUIPC:
+		h.r[s.rd] = pc + s.im()
+		pc += uint64(s.len)
+	case opADDI:
+		h.r[s.rd] = h.r[s.rs1] + s.im()
+		pc += uint64(s.len)
+	case opSLTI:
+		h.r[s.rd] = b2u(int64(h.r[s.rs1]) < int64(s.im()))
+		pc += uint64(s.len)
+	case opSLTIU:
+		h.r[s.rd] = b2u(h.r[s.rs1] < s.im())
+		pc += uint64(s.len)
+	case opXORI:
+		h.r[s.rd] = h.r[s.rs1] ^ s.im()
+		pc += uint64(s.len)
+	case opORI:
+		h.r[s.rd] = h.r[s.rs1] | s.im()
+		pc += uint64(s.len)
+	case opANDI:
+		h.r[s.rd] = h.r[s.rs1] & s.im()
+		pc += uint64(s.len)
+	case opSLLI:
+		h.r[s.rd] = h.r[s.rs1] << (s.imm & 63)
+		pc += uint64(s.len)
+	case opSRLI:
+		h.r[s.rd] = h.r[s.rs1] >> (s.imm & 63)
+		pc += uint64(s.len)
+	case opSRAI:
+		h.r[s.rd] = uint64(int64(h.r[s.rs1]) >> (s.imm & 63))
+		pc += uint64(s.len)
+	case opADD:
+		h.r[s.rd] = h.r[s.rs1] + h.r[s.rs2]
+		pc += uint64(s.len)
+	case opSUB:
+		h.r[s.rd] = h.r[s.rs1] - h.r[s.rs2]
+		pc += uint64(s.len)
+	case opSLL:
+		h.r[s.rd] = h.r[s.rs1] << (h.r[s.rs2] & 63)
+		pc += uint64(s.len)
+	case opSLT:
+		h.r[s.rd] = b2u(int64(h.r[s.rs1]) < int64(h.r[s.rs2]))
+		pc += uint64(s.len)
+	case opSLTU:
+		h.r[s.rd] = b2u(h.r[s.rs1] < h.r[s.rs2])
+		pc += uint64(s.len)
+	case opXOR:
+		h.r[s.rd] = h.r[s.rs1] ^ h.r[s.rs2]
+		pc += uint64(s.len)
+	case opSRL:
+		h.r[s.rd] = h.r[s.rs1] >> (h.r[s.rs2] & 63)
+		pc += uint64(s.len)
+	case opSRA:
+		h.r[s.rd] = uint64(int64(h.r[s.rs1]) >> (h.r[s.rs2] & 63))
+		pc += uint64(s.len)
+	case opOR:
+		h.r[s.rd] = h.r[s.rs1] | h.r[s.rs2]
+		pc += uint64(s.len)
+	case opAND:
+		h.r[s.rd] = h.r[s.rs1] & h.r[s.rs2]
+		pc += uint64(s.len)
+	case opADDIW:
+		h.r[s.rd] = sx32(uint32(h.r[s.rs1] + s.im()))
+		pc += uint64(s.len)
+	case opSLLIW:
+		h.r[s.rd] = sx32(uint32(h.r[s.rs1]) << (s.imm & 31))
+		pc += uint64(s.len)
+	case opSRLIW:
+		h.r[s.rd] = sx32(uint32(h.r[s.rs1]) >> (s.imm & 31))
+		pc += uint64(s.len)
+	case opSRAIW:
+		h.r[s.rd] = uint64(int64(int32(h.r[s.rs1]) >> (s.imm & 31)))
+		pc += uint64(s.len)
+	case opADDW:
+		h.r[s.rd] = sx32(uint32(h.r[s.rs1] + h.r[s.rs2]))
+		pc += uint64(s.len)
+	case opSUBW:
+		h.r[s.rd] = sx32(uint32(h.r[s.rs1] - h.r[s.rs2]))
+		pc += uint64(s.len)
+	case opSLLW:
+		h.r[s.rd] = sx32(uint32(h.r[s.rs1]) << (h.r[s.rs2] & 31))
+		pc += uint64(s.len)
+	case opSRLW:
+		h.r[s.rd] = sx32(uint32(h.r[s.rs1]) >> (h.r[s.rs2] & 31))
+		pc += uint64(s.len)
+	case opSRAW:
+		h.r[s.rd] = uint64(int64(int32(h.r[s.rs1]) >> (h.r[s.rs2] & 31)))
+		pc += uint64(s.len)
+	case opFENCE:
+		pc += uint64(s.len)
+	case opMUL:
+		h.r[s.rd] = h.r[s.rs1] * h.r[s.rs2]
+		pc += uint64(s.len)
+	case opMULH:
+		h.r[s.rd] = mulh(h.r[s.rs1], h.r[s.rs2])
+		pc += uint64(s.len)
+	case opMULHSU:
+		h.r[s.rd] = mulhsu(h.r[s.rs1], h.r[s.rs2])
+		pc += uint64(s.len)
+	case opMULHU:
+		h.r[s.rd], _ = bits.Mul64(h.r[s.rs1], h.r[s.rs2])
+		pc += uint64(s.len)
+	case opDIV:
+		h.r[s.rd] = div(h.r[s.rs1], h.r[s.rs2])
+		pc += uint64(s.len)
+	case opDIVU:
+		h.r[s.rd] = divu(h.r[s.rs1], h.r[s.rs2])
+		pc += uint64(s.len)
+	case opREM:
+		h.r[s.rd] = remS(h.r[s.rs1], h.r[s.rs2])
+		pc += uint64(s.len)
+	case opREMU:
+		h.r[s.rd] = remu(h.r[s.rs1], h.r[s.rs2])
+		pc += uint64(s.len)
+	case opMULW:
+		h.r[s.rd] = sx32(uint32(h.r[s.rs1]) * uint32(h.r[s.rs2]))
+		pc += uint64(s.len)
+	case opDIVW:
+		h.r[s.rd] = divw(h.r[s.rs1], h.r[s.rs2])
+		pc += uint64(s.len)
+	case opDIVUW:
+		h.r[s.rd] = divuw(h.r[s.rs1], h.r[s.rs2])
+		pc += uint64(s.len)
+	case opREMW:
+		h.r[s.rd] = remw(h.r[s.rs1], h.r[s.rs2])
+		pc += uint64(s.len)
+	case opREMUW:
+		h.r[s.rd] = remuw(h.r[s.rs1], h.r[s.rs2])
+		pc += uint64(s.len)
+	case opADDUW:
+		h.r[s.rd] = uint64(uint32(h.r[s.rs1])) + h.r[s.rs2]
+		pc += uint64(s.len)
+	case opSH1ADD:
+		h.r[s.rd] = h.r[s.rs1]<<1 + h.r[s.rs2]
+		pc += uint64(s.len)
+	case opSH2ADD:
+		h.r[s.rd] = h.r[s.rs1]<<2 + h.r[s.rs2]
+		pc += uint64(s.len)
+	case opSH3ADD:
+		h.r[s.rd] = h.r[s.rs1]<<3 + h.r[s.rs2]
+		pc += uint64(s.len)
+	case opSH1ADDUW:
+		h.r[s.rd] = uint64(uint32(h.r[s.rs1]))<<1 + h.r[s.rs2]
+		pc += uint64(s.len)
+	case opSH2ADDUW:
+		h.r[s.rd] = uint64(uint32(h.r[s.rs1]))<<2 + h.r[s.rs2]
+		pc += uint64(s.len)
+	case opSH3ADDUW:
+		h.r[s.rd] = uint64(uint32(h.r[s.rs1]))<<3 + h.r[s.rs2]
+		pc += uint64(s.len)
+	case opSLLIUW:
+		h.r[s.rd] = uint64(uint32(h.r[s.rs1])) << (s.imm & 63)
+		pc += uint64(s.len)
+	case opANDN:
+		h.r[s.rd] = h.r[s.rs1] &^ h.r[s.rs2]
+		pc += uint64(s.len)
+	case opORN:
+		h.r[s.rd] = h.r[s.rs1] | ^h.r[s.rs2]
+		pc += uint64(s.len)
+	case opXNOR:
+		h.r[s.rd] = ^(h.r[s.rs1] ^ h.r[s.rs2])
+		pc += uint64(s.len)
+	case opCLZ:
+		h.r[s.rd] = uint64(bits.LeadingZeros64(h.r[s.rs1]))
+		pc += uint64(s.len)
+	case opCLZW:
+		h.r[s.rd] = uint64(bits.LeadingZeros32(uint32(h.r[s.rs1])))
+		pc += uint64(s.len)
+	case opCTZ:
+		h.r[s.rd] = uint64(bits.TrailingZeros64(h.r[s.rs1]))
+		pc += uint64(s.len)
+	case opCTZW:
+		h.r[s.rd] = uint64(bits.TrailingZeros32(uint32(h.r[s.rs1])))
+		pc += uint64(s.len)
+	case opMAX:
+		h.r[s.rd] = uint64(max(int64(h.r[s.rs1]), int64(h.r[s.rs2])))
+		pc += uint64(s.len)
+	case opMAXU:
+		h.r[s.rd] = max(h.r[s.rs1], h.r[s.rs2])
+		pc += uint64(s.len)
+	case opMIN:
+		h.r[s.rd] = uint64(min(int64(h.r[s.rs1]), int64(h.r[s.rs2])))
+		pc += uint64(s.len)
+	case opMINU:
+		h.r[s.rd] = min(h.r[s.rs1], h.r[s.rs2])
+		pc += uint64(s.len)
+	case opSEXTB:
+		h.r[s.rd] = uint64(int64(int8(h.r[s.rs1])))
+		pc += uint64(s.len)
+	case opSEXTH:
+		h.r[s.rd] = uint64(int64(int16(h.r[s.rs1])))
+		pc += uint64(s.len)
+	case opZEXTH:
+		h.r[s.rd] = uint64(uint16(h.r[s.rs1]))
+		pc += uint64(s.len)
+	case opROL:
+		h.r[s.rd] = bits.RotateLeft64(h.r[s.rs1], int(h.r[s.rs2]&63))
+		pc += uint64(s.len)
+	case opROLW:
+		h.r[s.rd] = sx32(bits.RotateLeft32(uint32(h.r[s.rs1]), int(h.r[s.rs2]&31)))
+		pc += uint64(s.len)
+	case opROR:
+		h.r[s.rd] = bits.RotateLeft64(h.r[s.rs1], -int(h.r[s.rs2]&63))
+		pc += uint64(s.len)
+	case opRORI:
+		h.r[s.rd] = bits.RotateLeft64(h.r[s.rs1], -int(s.imm&63))
+		pc += uint64(s.len)
+	case opRORIW:
+		h.r[s.rd] = sx32(bits.RotateLeft32(uint32(h.r[s.rs1]), -int(s.imm&31)))
+		pc += uint64(s.len)
+	case opRORW:
+		h.r[s.rd] = sx32(bits.RotateLeft32(uint32(h.r[s.rs1]), -int(h.r[s.rs2]&31)))
+		pc += uint64(s.len)
+	case opREV8:
+		h.r[s.rd] = bits.ReverseBytes64(h.r[s.rs1])
+		pc += uint64(s.len)
+	case opBCLR:
+		h.r[s.rd] = h.r[s.rs1] &^ (1 << (h.r[s.rs2] & 63))
+		pc += uint64(s.len)
+	case opBCLRI:
+		h.r[s.rd] = h.r[s.rs1] &^ (1 << (s.imm & 63))
+		pc += uint64(s.len)
+	case opBEXT:
+		h.r[s.rd] = h.r[s.rs1] >> (h.r[s.rs2] & 63) & 1
+		pc += uint64(s.len)
+	case opBEXTI:
+		h.r[s.rd] = h.r[s.rs1] >> (s.imm & 63) & 1
+		pc += uint64(s.len)
+	case opBINV:
+		h.r[s.rd] = h.r[s.rs1] ^ (1 << (h.r[s.rs2] & 63))
+		pc += uint64(s.len)
+	case opBINVI:
+		h.r[s.rd] = h.r[s.rs1] ^ (1 << (s.imm & 63))
+		pc += uint64(s.len)
+	case opBSET:
+		h.r[s.rd] = h.r[s.rs1] | (1 << (h.r[s.rs2] & 63))
+		pc += uint64(s.len)
+	case opBSETI:
+		h.r[s.rd] = h.r[s.rs1] | (1 << (s.imm & 63))
+		pc += uint64(s.len)
+	case opJAL:
+		h.r[s.rd] = pc + uint64(s.len)
+		pc += s.im()
+	case opJALR:
+		t := (h.r[s.rs1] + s.im()) &^ 1
+		h.r[s.rd] = pc + uint64(s.len)
+		pc = t
+	case opBEQ:
+		if h.r[s.rs1] == h.r[s.rs2] {
+			pc += s.im()
+		} else {
+			pc += uint64(s.len)
+		}
+	case opBNE:
+		if h.r[s.rs1] != h.r[s.rs2] {
+			pc += s.im()
+		} else {
+			pc += uint64(s.len)
+		}
+	case opBLT:
+		if int64(h.r[s.rs1]) < int64(h.r[s.rs2]) {
+			pc += s.im()
+		} else {
+			pc += uint64(s.len)
+		}
+	case opBGE:
+		if int64(h.r[s.rs1]) >= int64(h.r[s.rs2]) {
+			pc += s.im()
+		} else {
+			pc += uint64(s.len)
+		}
+	case opBLTU:
+		if h.r[s.rs1] < h.r[s.rs2] {
+			pc += s.im()
+		} else {
+			pc += uint64(s.len)
+		}
+	case opBGEU:
+		if h.r[s.rs1] >= h.r[s.rs2] {
+			pc += s.im()
+		} else {
+			pc += uint64(s.len)
+		}
+	case opLB:
+		va := h.r[s.rs1] + s.im()
+		e := &set.load[(va>>pageShift)&tlbMask]
+		if e.vpn != (va>>pageShift)^set.key {
+			return pc, rem, s, exitSlow
+		}
+		h.r[s.rd] = uint64(int64(*(*int8)(unsafe.Add(e.host, va&pageMask))))
+		pc += uint64(s.len)
+	case opLBU:
+		va := h.r[s.rs1] + s.im()
+		e := &set.load[(va>>pageShift)&tlbMask]
+		if e.vpn != (va>>pageShift)^set.key {
+			return pc, rem, s, exitSlow
+		}
+		h.r[s.rd] = uint64(*(*uint8)(unsafe.Add(e.host, va&pageMask)))
+		pc += uint64(s.len)
+	case opLH:
+		va := h.r[s.rs1] + s.im()
+		e := &set.load[(va>>pageShift)&tlbMask]
+		if e.vpn != (va>>pageShift)^set.key || va&1 != 0 {
+			return pc, rem, s, exitSlow
+		}
+		h.r[s.rd] = uint64(int64(*(*int16)(unsafe.Add(e.host, va&pageMask))))
+		pc += uint64(s.len)
+	case opLHU:
+		va := h.r[s.rs1] + s.im()
+		e := &set.load[(va>>pageShift)&tlbMask]
+		if e.vpn != (va>>pageShift)^set.key || va&1 != 0 {
+			return pc, rem, s, exitSlow
+		}
+		h.r[s.rd] = uint64(*(*uint16)(unsafe.Add(e.host, va&pageMask)))
+		pc += uint64(s.len)
+	case opLW:
+		va := h.r[s.rs1] + s.im()
+		e := &set.load[(va>>pageShift)&tlbMask]
+		if e.vpn != (va>>pageShift)^set.key || va&3 != 0 {
+			return pc, rem, s, exitSlow
+		}
+		h.r[s.rd] = uint64(int64(*(*int32)(unsafe.Add(e.host, va&pageMask))))
+		pc += uint64(s.len)
+	case opLWU:
+		va := h.r[s.rs1] + s.im()
+		e := &set.load[(va>>pageShift)&tlbMask]
+		if e.vpn != (va>>pageShift)^set.key || va&3 != 0 {
+			return pc, rem, s, exitSlow
+		}
+		h.r[s.rd] = uint64(*(*uint32)(unsafe.Add(e.host, va&pageMask)))
+		pc += uint64(s.len)
+	case opLD:
+		va := h.r[s.rs1] + s.im()
+		e := &set.load[(va>>pageShift)&tlbMask]
+		if e.vpn != (va>>pageShift)^set.key || va&7 != 0 {
+			return pc, rem, s, exitSlow
+		}
+		h.r[s.rd] = *(*uint64)(unsafe.Add(e.host, va&pageMask))
+		pc += uint64(s.len)
+	case opSB:
+		va := h.r[s.rs1] + s.im()
+		e := &set.store[(va>>pageShift)&tlbMask]
+		if e.vpn != (va>>pageShift)^set.key {
+			return pc, rem, s, exitSlow
+		}
+		*(*uint8)(unsafe.Add(e.host, va&pageMask)) = uint8(h.r[s.rs2])
+		if *e.watch != 0 {
+			return pc, rem, s, exitWatched
+		}
+		pc += uint64(s.len)
+	case opSH:
+		va := h.r[s.rs1] + s.im()
+		e := &set.store[(va>>pageShift)&tlbMask]
+		if e.vpn != (va>>pageShift)^set.key || va&1 != 0 {
+			return pc, rem, s, exitSlow
+		}
+		*(*uint16)(unsafe.Add(e.host, va&pageMask)) = uint16(h.r[s.rs2])
+		if *e.watch != 0 {
+			return pc, rem, s, exitWatched
+		}
+		pc += uint64(s.len)
+	case opSW:
+		va := h.r[s.rs1] + s.im()
+		e := &set.store[(va>>pageShift)&tlbMask]
+		if e.vpn != (va>>pageShift)^set.key || va&3 != 0 {
+			return pc, rem, s, exitSlow
+		}
+		*(*uint32)(unsafe.Add(e.host, va&pageMask)) = uint32(h.r[s.rs2])
+		if *e.watch != 0 {
+			return pc, rem, s, exitWatched
+		}
+		pc += uint64(s.len)
+	case opSD:
+		va := h.r[s.rs1] + s.im()
+		e := &set.store[(va>>pageShift)&tlbMask]
+		if e.vpn != (va>>pageShift)^set.key || va&7 != 0 {
+			return pc, rem, s, exitSlow
+		}
+		*(*uint64)(unsafe.Add(e.host, va&pageMask)) = h.r[s.rs2]
+		if *e.watch != 0 {
+			return pc, rem, s, exitWatched
+		}
+		pc += uint64(s.len)
+	case opFLW:
+		va := h.r[s.rs1] + s.im()
+		e := &set.load[(va>>pageShift)&tlbMask]
+		if e.vpn != (va>>pageShift)^set.key || va&3 != 0 || h.mstatus&msFS != fsDirty {
+			return pc, rem, s, exitSlow
+		}
+		h.r[s.rd] = nanBox | uint64(*(*uint32)(unsafe.Add(e.host, va&pageMask)))
+		pc += uint64(s.len)
+	case opFLD:
+		va := h.r[s.rs1] + s.im()
+		e := &set.load[(va>>pageShift)&tlbMask]
+		if e.vpn != (va>>pageShift)^set.key || va&7 != 0 || h.mstatus&msFS != fsDirty {
+			return pc, rem, s, exitSlow
+		}
+		h.r[s.rd] = *(*uint64)(unsafe.Add(e.host, va&pageMask))
+		pc += uint64(s.len)
+	case opFSW:
+		va := h.r[s.rs1] + s.im()
+		e := &set.store[(va>>pageShift)&tlbMask]
+		if e.vpn != (va>>pageShift)^set.key || va&3 != 0 || h.mstatus&msFS == 0 {
+			return pc, rem, s, exitSlow
+		}
+		*(*uint32)(unsafe.Add(e.host, va&pageMask)) = uint32(h.r[s.rs2])
+		if *e.watch != 0 {
+			return pc, rem, s, exitWatched
+		}
+		pc += uint64(s.len)
+	case opFSD:
+		va := h.r[s.rs1] + s.im()
+		e := &set.store[(va>>pageShift)&tlbMask]
+		if e.vpn != (va>>pageShift)^set.key || va&7 != 0 || h.mstatus&msFS == 0 {
+			return pc, rem, s, exitSlow
+		}
+		*(*uint64)(unsafe.Add(e.host, va&pageMask)) = h.r[s.rs2]
+		if *e.watch != 0 {
+			return pc, rem, s, exitWatched
+		}
+		pc += uint64(s.len)
+	default:
+		return pc, rem, s, exitSlow
+	}
+	rem--
+	goto next
+}
+
+// execSlow runs the instruction in s at pc the slow way: everything inner
+// leaves to run. It returns the next pc and the outcome.
+func (h *Hart) execSlow(s *slot, pc uint64) (uint64, uint8) {
+	next := pc + uint64(s.len)
+	switch s.op {
+	case opIllegal:
+		return pc, h.illegal(s)
+	case opMisalignedJump:
+		if h.branchTaken(s) {
+			h.raise(excInsnMisaligned, pc+s.im())
+			return pc, stTrap
+		}
+	case opJALRAligned:
+		t := (h.r[s.rs1] + s.im()) &^ 1
+		if t&2 != 0 {
+			h.raise(excInsnMisaligned, t)
+			return pc, stTrap
+		}
+		h.r[s.rd] = next
+		return t, stNext
+	case opLB:
+		v, ok := h.load(h.r[s.rs1]+s.im(), 1)
+		if !ok {
+			return pc, stTrap
+		}
+		h.r[s.rd] = uint64(int64(int8(v)))
+	case opLBU:
+		v, ok := h.load(h.r[s.rs1]+s.im(), 1)
+		if !ok {
+			return pc, stTrap
+		}
+		h.r[s.rd] = v
+	case opLH:
+		v, ok := h.load(h.r[s.rs1]+s.im(), 2)
+		if !ok {
+			return pc, stTrap
+		}
+		h.r[s.rd] = uint64(int64(int16(v)))
+	case opLHU:
+		v, ok := h.load(h.r[s.rs1]+s.im(), 2)
+		if !ok {
+			return pc, stTrap
+		}
+		h.r[s.rd] = v
+	case opLW:
+		v, ok := h.load(h.r[s.rs1]+s.im(), 4)
+		if !ok {
+			return pc, stTrap
+		}
+		h.r[s.rd] = sx32(uint32(v))
+	case opLWU:
+		v, ok := h.load(h.r[s.rs1]+s.im(), 4)
+		if !ok {
+			return pc, stTrap
+		}
+		h.r[s.rd] = v
+	case opLD:
+		v, ok := h.load(h.r[s.rs1]+s.im(), 8)
+		if !ok {
+			return pc, stTrap
+		}
+		h.r[s.rd] = v
+	case opSB:
+		if !h.store(h.r[s.rs1]+s.im(), 1, h.r[s.rs2]) {
+			return pc, stTrap
+		}
+	case opSH:
+		if !h.store(h.r[s.rs1]+s.im(), 2, h.r[s.rs2]) {
+			return pc, stTrap
+		}
+	case opSW:
+		if !h.store(h.r[s.rs1]+s.im(), 4, h.r[s.rs2]) {
+			return pc, stTrap
+		}
+	case opSD:
+		if !h.store(h.r[s.rs1]+s.im(), 8, h.r[s.rs2]) {
+			return pc, stTrap
+		}
+	case opFLW, opFLD:
+		if h.mstatus&msFS == 0 {
+			return pc, h.illegal(s)
+		}
+		size := 4
+		if s.op == opFLD {
+			size = 8
+		}
+		v, ok := h.load(h.r[s.rs1]+s.im(), size)
+		if !ok {
+			return pc, stTrap
+		}
+		if size == 4 {
+			v |= nanBox
+		}
+		h.r[s.rd] = v
+		h.mstatus |= fsDirty
+	case opFSW, opFSD:
+		if h.mstatus&msFS == 0 {
+			return pc, h.illegal(s)
+		}
+		size := 4
+		if s.op == opFSD {
+			size = 8
+		}
+		if !h.store(h.r[s.rs1]+s.im(), size, h.r[s.rs2]&sizeMask(uint8(size))) {
+			return pc, stTrap
+		}
+	case opCPOP:
+		h.r[s.rd] = uint64(bits.OnesCount64(h.r[s.rs1]))
+	case opCPOPW:
+		h.r[s.rd] = uint64(bits.OnesCount32(uint32(h.r[s.rs1])))
+	case opORCB:
+		h.r[s.rd] = orcb(h.r[s.rs1])
+	case opCLMUL:
+		_, h.r[s.rd] = clmul(h.r[s.rs1], h.r[s.rs2])
+	case opCLMULH:
+		h.r[s.rd], _ = clmul(h.r[s.rs1], h.r[s.rs2])
+	case opCLMULR:
+		hi, lo := clmul(h.r[s.rs1], h.r[s.rs2])
+		h.r[s.rd] = hi<<1 | lo>>63
+	case opFENCEI:
+		h.fenceI()
+	case opECALL:
+		h.raise(excEcallU+uint64(h.priv), 0)
+		return pc, stTrap
+	case opEBREAK:
+		h.raise(excBreakpoint, 0)
+		return pc, stTrap
+	case opCSRRW, opCSRRS, opCSRRC, opCSRRWI, opCSRRSI, opCSRRCI:
+		if !h.execCSR(s) {
+			return pc, h.illegal(s)
+		}
+		return next, stSync
+	case opMRET:
+		if !h.mret() {
+			return pc, h.illegal(s)
+		}
+		return h.pc, stSync
+	case opSRET:
+		if !h.sret() {
+			return pc, h.illegal(s)
+		}
+		return h.pc, stSync
+	case opWFI:
+		if !h.wfiAllowed() {
+			return pc, h.illegal(s)
+		}
+		if h.readMIP()&h.mie == 0 {
+			h.wfi = true
+			return next, stSleep
+		}
+	case opSFENCEVMA:
+		if !h.sfenceVMA(s.rs1, s.rs2) {
+			return pc, h.illegal(s)
+		}
+		return next, stSync
+	case opLRW, opSCW, opAMOSWAPW, opAMOADDW, opAMOXORW, opAMOANDW, opAMOORW,
+		opAMOMINW, opAMOMAXW, opAMOMINUW, opAMOMAXUW,
+		opLRD, opSCD, opAMOSWAPD, opAMOADDD, opAMOXORD, opAMOANDD, opAMOORD,
+		opAMOMIND, opAMOMAXD, opAMOMINUD, opAMOMAXUD:
+		if !h.execAtomic(s) {
+			return pc, stTrap
+		}
+	default:
+		if s.op < opFLW {
+			// inner runs every other integer instruction; reaching
+			// here means the slot is corrupt, which decode prevents.
+			return pc, h.illegal(s)
+		}
+		if h.mstatus&msFS == 0 || !h.execFP(s) {
+			return pc, h.illegal(s)
+		}
+	}
+	return next, stNext
+}
+
+// illegal records an illegal-instruction exception for s.
+func (h *Hart) illegal(s *slot) uint8 {
+	h.raise(excIllegal, uint64(s.insn))
+	return stTrap
 }
 
 const nanBox = 0xffffffff_00000000
@@ -776,6 +797,34 @@ func mulhsu(a, b uint64) uint64 {
 	return hi
 }
 
+func divu(a, b uint64) uint64 {
+	if b == 0 {
+		return ^uint64(0)
+	}
+	return a / b
+}
+
+func remu(a, b uint64) uint64 {
+	if b == 0 {
+		return a
+	}
+	return a % b
+}
+
+func divuw(a, b uint64) uint64 {
+	if uint32(b) == 0 {
+		return ^uint64(0)
+	}
+	return sx32(uint32(a) / uint32(b))
+}
+
+func remuw(a, b uint64) uint64 {
+	if uint32(b) == 0 {
+		return sx32(uint32(a))
+	}
+	return sx32(uint32(a) % uint32(b))
+}
+
 func div(a, b uint64) uint64 {
 	switch {
 	case b == 0:
@@ -786,7 +835,7 @@ func div(a, b uint64) uint64 {
 	return uint64(int64(a) / int64(b))
 }
 
-func rem(a, b uint64) uint64 {
+func remS(a, b uint64) uint64 {
 	switch {
 	case b == 0:
 		return a
