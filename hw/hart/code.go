@@ -9,7 +9,10 @@ import (
 // codePage is a hart's decoded copy of one physical page: one slot per
 // halfword, decoded lazily the first time the run loop reaches it.
 type codePage struct {
-	slots [pageSize / 2]slot
+	// slots has one more entry than the page has halfwords: a sentinel
+	// (opPageEnd) that sequential execution reaches when it runs off the
+	// page.
+	slots [pageSize/2 + 1]slot
 	ram   *mem.RAM
 	pa    uint64 // physical address of the page
 }
@@ -22,6 +25,7 @@ func (h *Hart) codePageFor(pa uint64, ram *mem.RAM) *codePage {
 		return cp
 	}
 	cp := &codePage{ram: ram, pa: ppn << pageShift}
+	cp.slots[pageSize/2].op = opPageEnd
 	ram.Watch[(cp.pa-ram.Base)>>pageShift] |= mem.WatchCode
 	h.code[ppn] = cp
 	return cp

@@ -9,6 +9,7 @@ const (
 	opIllegal                     // decodes to nothing: illegal instruction, tval = insn
 	opCross                       // a 4-byte instruction spanning two pages: fetched each time
 	opMisalignedJump              // without C: a branch/jal (op in rs3) whose target is not 4-byte aligned
+	opPageEnd                     // sentinel after a page's last slot
 	opJALRAligned                 // jalr on a hart without C: checks target alignment
 
 	// RV64I

@@ -78,7 +78,19 @@ outer:
 	inner:
 		for {
 			var why uint8
-			pc, rem, s, why = h.inner(pc, rem, cp, cvpn, set, first)
+			if first == &h.crossTmp || cvpn == ^uint64(0) {
+				// A page-crossing instruction, or a page whose PMP
+				// differs within it: one instruction at a time (inner
+				// must not step on to a neighbouring slot).
+				var r uint64
+				pc, r, s, why = h.inner(pc, 1, cp, cvpn, set, first)
+				rem -= 1 - r
+				if why == exitDone && rem != 0 {
+					why = exitFetch
+				}
+			} else {
+				pc, rem, s, why = h.inner(pc, rem, cp, cvpn, set, first)
+			}
 			first = nil
 			h.obsSlot = s
 			switch why {
@@ -140,16 +152,16 @@ outer:
 // inner is the hot loop. It makes no calls, so its state stays in
 // registers: everything that needs one returns to run with the slot and
 // the reason. A non-nil first is dispatched before fetching from pc (a
-// freshly decoded or page-crossing instruction).
+// freshly decoded or page-crossing instruction). Sequential instructions
+// step to the next slot without looking at pc; only jumps check that pc
+// is still on the page.
 func (h *Hart) inner(pc, rem uint64, cp *codePage, cvpn uint64, set *tlbSet, first *slot) (uint64, uint64, *slot, uint8) {
 	s := first
 	if s != nil {
 		goto dispatch
 	}
-next:
-	if rem == 0 {
-		return pc, rem, s, exitDone
-	}
+checked:
+	// After a jump: is pc still on the decoded page?
 	if pc>>pageShift != cvpn {
 		return pc, rem, s, exitFetch
 	}
@@ -401,46 +413,54 @@ dispatch:
 	case opJAL:
 		h.r[s.rd] = pc + uint64(s.len)
 		pc += s.im()
+		goto jumped
 	case opJALR:
 		t := (h.r[s.rs1] + s.im()) &^ 1
 		h.r[s.rd] = pc + uint64(s.len)
 		pc = t
+		goto jumped
 	case opBEQ:
 		if h.r[s.rs1] == h.r[s.rs2] {
 			pc += s.im()
 		} else {
 			pc += uint64(s.len)
 		}
+		goto jumped
 	case opBNE:
 		if h.r[s.rs1] != h.r[s.rs2] {
 			pc += s.im()
 		} else {
 			pc += uint64(s.len)
 		}
+		goto jumped
 	case opBLT:
 		if int64(h.r[s.rs1]) < int64(h.r[s.rs2]) {
 			pc += s.im()
 		} else {
 			pc += uint64(s.len)
 		}
+		goto jumped
 	case opBGE:
 		if int64(h.r[s.rs1]) >= int64(h.r[s.rs2]) {
 			pc += s.im()
 		} else {
 			pc += uint64(s.len)
 		}
+		goto jumped
 	case opBLTU:
 		if h.r[s.rs1] < h.r[s.rs2] {
 			pc += s.im()
 		} else {
 			pc += uint64(s.len)
 		}
+		goto jumped
 	case opBGEU:
 		if h.r[s.rs1] >= h.r[s.rs2] {
 			pc += s.im()
 		} else {
 			pc += uint64(s.len)
 		}
+		goto jumped
 	case opLB:
 		va := h.r[s.rs1] + s.im()
 		e := &set.load[(va>>pageShift)&tlbMask]
@@ -579,11 +599,26 @@ dispatch:
 			return pc, rem, s, exitWatched
 		}
 		pc += uint64(s.len)
+	case opPageEnd:
+		// Sequential execution ran off the decoded page.
+		return pc, rem, s, exitFetch
 	default:
 		return pc, rem, s, exitSlow
 	}
+	// Sequential: the next slot follows this one (a sentinel slot ends
+	// the page).
 	rem--
-	goto next
+	if rem == 0 {
+		return pc, rem, s, exitDone
+	}
+	s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+	goto dispatch
+jumped:
+	rem--
+	if rem == 0 {
+		return pc, rem, s, exitDone
+	}
+	goto checked
 }
 
 // execSlow runs the instruction in s at pc the slow way: everything inner
