@@ -27,7 +27,6 @@ func TestDifferential(t *testing.T) {
 	cfg := difftest.Config{Dir: t.TempDir(), Root: ".", Hart: harness.VirtConfig(), Timeout: 60 * time.Second}
 	for i := 0; i < *diffCount; i++ {
 		o := randgen.DefaultOptions(*diffSeed + uint64(i))
-		o.FP = fpAvailable
 		ms, err := difftest.RunProgram(cfg, o)
 		require.NoError(t, err)
 		for _, m := range ms {

@@ -1,5 +1,0 @@
-//go:build fpu
-
-package isa
-
-const fpAvailable = true

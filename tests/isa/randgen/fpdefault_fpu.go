@@ -1,5 +1,0 @@
-//go:build fpu
-
-package randgen
-
-const fpDefault = true
