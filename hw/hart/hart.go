@@ -105,6 +105,8 @@ type Hart struct {
 	wfi      bool // executed WFI and waits for an interrupt
 	stepping bool // Run executes one instruction per inner-loop call
 	running  bool
+	// trapBudget is how many more traps this Run may take.
+	trapBudget uint64
 
 	// Exception being raised by a slow path.
 	excCause uint64

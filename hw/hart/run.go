@@ -23,6 +23,7 @@ func (h *Hart) Run(budget uint64) uint64 {
 		limit = ^uint64(0)
 	}
 	h.running = true
+	h.trapBudget = budget
 	if h.Obs != nil {
 		h.runObserved(limit)
 	} else {
@@ -55,7 +56,7 @@ const (
 // pc and the retired count back and starts over.
 func (h *Hart) run(limit uint64) {
 outer:
-	for h.retired < limit && !h.stopReq {
+	for h.retired < limit && !h.stopReq && h.trapBudget != 0 {
 		h.resync = false
 		if cause, ok := h.pendingInterrupt(); ok {
 			h.takeTrap(cause, 0)

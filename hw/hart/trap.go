@@ -41,6 +41,12 @@ func (h *Hart) takeException() { h.takeTrap(h.excCause, h.excTval) }
 func (h *Hart) takeTrap(cause, tval uint64) {
 	isInt := cause&causeInterrupt != 0
 	code := cause &^ causeInterrupt
+	// A trap costs a cycle and a unit of the Run budget, so that a trap
+	// storm (a handler that faults itself) still returns and lets time pass.
+	h.idle++
+	if h.trapBudget > 0 {
+		h.trapBudget--
+	}
 	if h.cfg.ErratumCIP453 && !isInt && (code == excInsnPage || code == excInsnAccess) {
 		tval &= 1<<39 - 1
 	}
