@@ -21,15 +21,26 @@ import (
 const maxInsns = 50_000_000
 
 // buildAsm builds one hand-written test into dir.
+// Tests written in C link the C helpers too.
 func buildAsm(t testing.TB, dir, src string) string {
 	t.Helper()
-	out := filepath.Join(dir, strings.TrimSuffix(filepath.Base(src), ".S")+".elf")
-	require.NoError(t, harness.Build(out, "asm/lib/link.ld", []string{"-Iasm"}, src, "asm/lib/rt.S"))
+	out := filepath.Join(dir, testName(src)+".elf")
+	srcs := []string{src, "asm/lib/rt.S"}
+	flags := []string{"-Iasm"}
+	if strings.HasSuffix(src, ".c") {
+		srcs = append(srcs, "asm/lib/lib.c")
+		flags = append(flags, "-O2", "-ffreestanding", "-fno-builtin", "-fno-tree-loop-distribute-patterns")
+	}
+	require.NoError(t, harness.Build(out, "asm/lib/link.ld", flags, srcs...))
 	return out
 }
 
+func testName(src string) string {
+	return strings.TrimSuffix(strings.TrimSuffix(filepath.Base(src), ".S"), ".c")
+}
+
 func asmTests(t *testing.T) []string {
-	srcs, err := filepath.Glob("asm/*.S")
+	srcs, err := filepath.Glob("asm/*.[Sc]")
 	require.NoError(t, err)
 	sort.Strings(srcs)
 	require.NotEmpty(t, srcs)
@@ -46,7 +57,7 @@ func TestAsmAgainstQEMU(t *testing.T) {
 	}
 	dir := t.TempDir()
 	for _, src := range asmTests(t) {
-		name := strings.TrimSuffix(filepath.Base(src), ".S")
+		name := testName(src)
 		if strings.HasPrefix(name, "model_") {
 			continue
 		}
@@ -105,7 +116,7 @@ func TestAsmModelOnly(t *testing.T) {
 	}
 	dir := t.TempDir()
 	for _, src := range asmTests(t) {
-		name := strings.TrimSuffix(filepath.Base(src), ".S")
+		name := testName(src)
 		if !strings.HasPrefix(name, "model_") {
 			continue
 		}
@@ -115,7 +126,7 @@ func TestAsmModelOnly(t *testing.T) {
 			elf := buildAsm(t, dir, src)
 			got, err := harness.RunELF(cfg(), elf, maxInsns)
 			require.NoError(t, err, "output so far:\n%s", got.Output)
-			golden := strings.TrimSuffix(src, ".S") + ".golden"
+			golden := filepath.Join("asm", name+".golden")
 			if os.Getenv("COSIM_UPDATE_GOLDEN") == "1" {
 				require.NoError(t, os.WriteFile(golden, []byte(got.Output), 0o644))
 			}

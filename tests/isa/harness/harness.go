@@ -88,7 +88,7 @@ type Machine struct {
 // NewMachine builds a machine with dramSize bytes of DRAM and one hart
 // configured by cfg.
 func NewMachine(cfg hart.Config, dramSize uint64) (*Machine, error) {
-	m := &Machine{mtimecmp: ^uint64(0)}
+	m := &Machine{} // mtimecmp resets to 0, as in QEMU: MTIP pending
 	ram, err := mem.NewRAM("dram", DRAMBase, dramSize, false)
 	if err != nil {
 		return nil, err

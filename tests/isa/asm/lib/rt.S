@@ -111,6 +111,19 @@ run_in_mode:
 	csrs	mstatus, a0
 	csrw	mepc, a1
 	mret
+# run_fn_in_mode(a0 = privilege, a1 = function, a2 = argument): calls the
+# function at that privilege and returns its result.
+	.globl run_fn_in_mode
+run_fn_in_mode:
+	mv	t5, a1
+	mv	t6, a2
+	la	a1, fn_trampoline
+	j	run_in_mode
+fn_trampoline:
+	mv	a0, t6
+	jalr	t5
+	ECALL_BACK
+
 back_in_m:
 	la	t0, saved_sp
 	ld	sp, 0(t0)
@@ -306,7 +319,10 @@ print_traps:
 1:	addi	s2, s0, 8
 2:	beqz	s1, 3f
 	la	a0, str_trap
-	call	puts
+	la	t0, strap_log
+	bne	s0, t0, 4f
+	la	a0, str_strap
+4:	call	puts
 	ld	a0, 0(s2)
 	call	puthex
 	ld	a0, 8(s2)
@@ -330,6 +346,7 @@ print_traps:
 
 	.section .rodata
 str_trap: .asciz "trap "
+str_strap: .asciz "strap "
 str_fetch: .asciz "unexpected instruction fetch fault "
 
 	.data
