@@ -149,6 +149,7 @@ back_in_m:
 # enable bit in mie so it does not fire again. ECALL_BACK returns to the
 # caller of run_in_mode.
 	.align 4
+	.globl mtrap_entry
 mtrap_entry:
 	csrrw	sp, mscratch, sp
 	addi	sp, sp, -64
@@ -330,7 +331,10 @@ print_traps:
 	ld	a0, 16(s2)
 	la	t0, _start
 	sub	a0, a0, t0
-	call	puthex
+	ld	t0, 0(s2)
+	bgez	t0, 5f
+	li	a0, 0			# interrupts: the epc depends on timing
+5:	call	puthex
 	ld	a0, 24(s2)
 	call	puthex
 	call	putnl
