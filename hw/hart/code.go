@@ -101,23 +101,23 @@ func (h *Hart) fixup(s *slot) {
 }
 
 // fetchPage finds the decoded page for pc and the virtual page number the
-// run loop may keep fetching from it without asking again (^0 when PMP
-// differs within the page: then every instruction comes back here). On
-// failure the exception is recorded.
-func (h *Hart) fetchPage(pc uint64) (cp *codePage, vpn uint64, ok bool) {
+// run loop may keep fetching from it without asking again. single is set
+// when PMP differs within the page: then the loop must come back here for
+// every instruction. On failure the exception is recorded.
+func (h *Hart) fetchPage(pc uint64) (cp *codePage, vpn uint64, single, ok bool) {
 	set := &h.tlb[h.priv]
 	vpn = pc >> pageShift
 	e := &set.fetch[vpn&tlbMask]
 	if e.vpn == vpn^set.fkey {
-		return e.page, vpn, true
+		return e.page, vpn, false, true
 	}
 	t, ok := h.translate(pc, accFetch, h.priv, pc)
 	if !ok {
-		return nil, 0, false
+		return nil, 0, false, false
 	}
 	w := h.bus.Find(t.pa)
 	if w == nil || w.RAM == nil || !w.RAM.Contains(t.pa&^pageMask, pageSize) {
-		return nil, 0, h.raise(excInsnAccess, pc)
+		return nil, 0, false, h.raise(excInsnAccess, pc)
 	}
 	cp = h.codePageFor(t.pa, w.RAM)
 	if h.pmpPageUniform(t.pa&^pageMask, accFetch, h.priv) {
@@ -127,17 +127,17 @@ func (h *Hart) fetchPage(pc uint64) (cp *codePage, vpn uint64, ok bool) {
 		if !h.noTLB {
 			*e = fetchEntry{vpn: vpn ^ set.fkey, page: cp}
 		}
-		return cp, vpn, true
+		return cp, vpn, false, true
 	}
 	// PMP differs within the page: check this instruction alone.
 	if !h.pmpCheck(t.pa, 2, accFetch, h.priv) {
-		return nil, 0, h.raise(excInsnAccess, pc)
+		return nil, 0, false, h.raise(excInsnAccess, pc)
 	}
 	hw := binary.LittleEndian.Uint16(w.RAM.Data[t.pa-w.RAM.Base:])
 	if hw&3 == 3 && pc&pageMask != pageSize-2 && !h.pmpCheck(t.pa+2, 2, accFetch, h.priv) {
-		return nil, 0, h.raise(excInsnAccess, pc+2)
+		return nil, 0, false, h.raise(excInsnAccess, pc+2)
 	}
-	return cp, ^uint64(0), true
+	return cp, vpn, true, true
 }
 
 // crossSlot fetches and decodes a 4-byte instruction that spans two pages;

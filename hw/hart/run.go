@@ -75,11 +75,12 @@ outer:
 		set := &h.tlb[h.dataPriv]
 		var cp *codePage
 		cvpn := ^uint64(0) // virtual page cp holds; ^0 forces a fetch
+		single := false    // PMP differs within the page: one at a time
 		var first, s *slot
 	inner:
 		for {
 			var why uint8
-			if first == &h.crossTmp || cvpn == ^uint64(0) {
+			if first == &h.crossTmp || single {
 				// A page-crossing instruction, or a page whose PMP
 				// differs within it: one instruction at a time (inner
 				// must not step on to a neighbouring slot).
@@ -99,7 +100,7 @@ outer:
 				break inner
 			case exitFetch:
 				var ok bool
-				if cp, cvpn, ok = h.fetchPage(pc); !ok {
+				if cp, cvpn, single, ok = h.fetchPage(pc); !ok {
 					h.retired, h.pc = lim-rem, pc
 					h.takeException()
 					continue outer
