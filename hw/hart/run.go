@@ -78,7 +78,7 @@ outer:
 		single := false    // PMP differs within the page: one at a time
 		var first, s *slot
 	inner:
-		for {
+		for rem != 0 {
 			var why uint8
 			if first == &h.crossTmp || single {
 				// A page-crossing instruction, or a page whose PMP
