@@ -85,13 +85,13 @@ outer:
 				// differs within it: one instruction at a time (inner
 				// must not step on to a neighbouring slot).
 				var r uint64
-				pc, r, s, why = h.inner(pc, 1, cp, cvpn, set, first)
+				pc, r, s, why = h.inner(pc, 1, cp, cvpn, set, set.key, first)
 				rem -= 1 - r
 				if why == exitDone && rem != 0 {
 					why = exitFetch
 				}
 			} else {
-				pc, rem, s, why = h.inner(pc, rem, cp, cvpn, set, first)
+				pc, rem, s, why = h.inner(pc, rem, cp, cvpn, set, set.key, first)
 			}
 			first = nil
 			h.obsSlot = s
@@ -157,7 +157,7 @@ outer:
 // freshly decoded or page-crossing instruction). Sequential instructions
 // step to the next slot without looking at pc; only jumps check that pc
 // is still on the page.
-func (h *Hart) inner(pc, rem uint64, cp *codePage, cvpn uint64, set *tlbSet, first *slot) (uint64, uint64, *slot, uint8) {
+func (h *Hart) inner(pc, rem uint64, cp *codePage, cvpn uint64, set *tlbSet, key uint64, first *slot) (uint64, uint64, *slot, uint8) {
 	s := first
 	if s != nil {
 		goto dispatch
@@ -173,245 +173,704 @@ dispatch:
 	case opLUI:
 		h.r[s.rd] = s.im()
 		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opAUIPC:
 		h.r[s.rd] = pc + s.im()
 		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opADDI:
 		h.r[s.rd] = h.r[s.rs1] + s.im()
 		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opSLTI:
 		h.r[s.rd] = b2u(int64(h.r[s.rs1]) < int64(s.im()))
 		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opSLTIU:
 		h.r[s.rd] = b2u(h.r[s.rs1] < s.im())
 		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opXORI:
 		h.r[s.rd] = h.r[s.rs1] ^ s.im()
 		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opORI:
 		h.r[s.rd] = h.r[s.rs1] | s.im()
 		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opANDI:
 		h.r[s.rd] = h.r[s.rs1] & s.im()
 		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opSLLI:
 		h.r[s.rd] = h.r[s.rs1] << (s.imm & 63)
 		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opSRLI:
 		h.r[s.rd] = h.r[s.rs1] >> (s.imm & 63)
 		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opSRAI:
 		h.r[s.rd] = uint64(int64(h.r[s.rs1]) >> (s.imm & 63))
 		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opADD:
 		h.r[s.rd] = h.r[s.rs1] + h.r[s.rs2]
 		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opSUB:
 		h.r[s.rd] = h.r[s.rs1] - h.r[s.rs2]
 		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opSLL:
 		h.r[s.rd] = h.r[s.rs1] << (h.r[s.rs2] & 63)
 		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opSLT:
 		h.r[s.rd] = b2u(int64(h.r[s.rs1]) < int64(h.r[s.rs2]))
 		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opSLTU:
 		h.r[s.rd] = b2u(h.r[s.rs1] < h.r[s.rs2])
 		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opXOR:
 		h.r[s.rd] = h.r[s.rs1] ^ h.r[s.rs2]
 		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opSRL:
 		h.r[s.rd] = h.r[s.rs1] >> (h.r[s.rs2] & 63)
 		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opSRA:
 		h.r[s.rd] = uint64(int64(h.r[s.rs1]) >> (h.r[s.rs2] & 63))
 		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opOR:
 		h.r[s.rd] = h.r[s.rs1] | h.r[s.rs2]
 		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opAND:
 		h.r[s.rd] = h.r[s.rs1] & h.r[s.rs2]
 		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opADDIW:
 		h.r[s.rd] = sx32(uint32(h.r[s.rs1] + s.im()))
 		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opSLLIW:
 		h.r[s.rd] = sx32(uint32(h.r[s.rs1]) << (s.imm & 31))
 		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opSRLIW:
 		h.r[s.rd] = sx32(uint32(h.r[s.rs1]) >> (s.imm & 31))
 		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opSRAIW:
 		h.r[s.rd] = uint64(int64(int32(h.r[s.rs1]) >> (s.imm & 31)))
 		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opADDW:
 		h.r[s.rd] = sx32(uint32(h.r[s.rs1] + h.r[s.rs2]))
 		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opSUBW:
 		h.r[s.rd] = sx32(uint32(h.r[s.rs1] - h.r[s.rs2]))
 		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opSLLW:
 		h.r[s.rd] = sx32(uint32(h.r[s.rs1]) << (h.r[s.rs2] & 31))
 		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opSRLW:
 		h.r[s.rd] = sx32(uint32(h.r[s.rs1]) >> (h.r[s.rs2] & 31))
 		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opSRAW:
 		h.r[s.rd] = uint64(int64(int32(h.r[s.rs1]) >> (h.r[s.rs2] & 31)))
 		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opFENCE:
 		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opMUL:
 		h.r[s.rd] = h.r[s.rs1] * h.r[s.rs2]
 		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opMULH:
-		h.r[s.rd] = mulh(h.r[s.rs1], h.r[s.rs2])
+		x, y := h.r[s.rs1], h.r[s.rs2]
+		hi, _ := bits.Mul64(x, y)
+		hi -= y & uint64(int64(x)>>63)
+		hi -= x & uint64(int64(y)>>63)
+		h.r[s.rd] = hi
 		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opMULHSU:
-		h.r[s.rd] = mulhsu(h.r[s.rs1], h.r[s.rs2])
+		x, y := h.r[s.rs1], h.r[s.rs2]
+		hi, _ := bits.Mul64(x, y)
+		h.r[s.rd] = hi - y&uint64(int64(x)>>63)
 		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opMULHU:
 		h.r[s.rd], _ = bits.Mul64(h.r[s.rs1], h.r[s.rs2])
 		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opDIV:
-		h.r[s.rd] = div(h.r[s.rs1], h.r[s.rs2])
+		x, y := int64(h.r[s.rs1]), int64(h.r[s.rs2])
+		switch {
+		case y == 0:
+			h.r[s.rd] = ^uint64(0)
+		case y == -1:
+			h.r[s.rd] = uint64(-x) // MinInt64 / -1 overflows to MinInt64
+		default:
+			h.r[s.rd] = uint64(x / y)
+		}
 		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opDIVU:
-		h.r[s.rd] = divu(h.r[s.rs1], h.r[s.rs2])
+		if y := h.r[s.rs2]; y == 0 {
+			h.r[s.rd] = ^uint64(0)
+		} else {
+			h.r[s.rd] = h.r[s.rs1] / y
+		}
 		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opREM:
-		h.r[s.rd] = remS(h.r[s.rs1], h.r[s.rs2])
+		x, y := int64(h.r[s.rs1]), int64(h.r[s.rs2])
+		switch {
+		case y == 0:
+			h.r[s.rd] = uint64(x)
+		case y == -1:
+			h.r[s.rd] = 0
+		default:
+			h.r[s.rd] = uint64(x % y)
+		}
 		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opREMU:
-		h.r[s.rd] = remu(h.r[s.rs1], h.r[s.rs2])
+		if y := h.r[s.rs2]; y == 0 {
+			h.r[s.rd] = h.r[s.rs1]
+		} else {
+			h.r[s.rd] = h.r[s.rs1] % y
+		}
 		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opMULW:
 		h.r[s.rd] = sx32(uint32(h.r[s.rs1]) * uint32(h.r[s.rs2]))
 		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opDIVW:
-		h.r[s.rd] = divw(h.r[s.rs1], h.r[s.rs2])
+		x, y := int32(h.r[s.rs1]), int32(h.r[s.rs2])
+		switch {
+		case y == 0:
+			h.r[s.rd] = ^uint64(0)
+		case y == -1:
+			h.r[s.rd] = uint64(int64(-x))
+		default:
+			h.r[s.rd] = uint64(int64(x / y))
+		}
 		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opDIVUW:
-		h.r[s.rd] = divuw(h.r[s.rs1], h.r[s.rs2])
+		if y := uint32(h.r[s.rs2]); y == 0 {
+			h.r[s.rd] = ^uint64(0)
+		} else {
+			h.r[s.rd] = sx32(uint32(h.r[s.rs1]) / y)
+		}
 		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opREMW:
-		h.r[s.rd] = remw(h.r[s.rs1], h.r[s.rs2])
+		x, y := int32(h.r[s.rs1]), int32(h.r[s.rs2])
+		switch {
+		case y == 0:
+			h.r[s.rd] = uint64(int64(x))
+		case y == -1:
+			h.r[s.rd] = 0
+		default:
+			h.r[s.rd] = uint64(int64(x % y))
+		}
 		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opREMUW:
-		h.r[s.rd] = remuw(h.r[s.rs1], h.r[s.rs2])
+		if y := uint32(h.r[s.rs2]); y == 0 {
+			h.r[s.rd] = sx32(uint32(h.r[s.rs1]))
+		} else {
+			h.r[s.rd] = sx32(uint32(h.r[s.rs1]) % y)
+		}
 		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opADDUW:
 		h.r[s.rd] = uint64(uint32(h.r[s.rs1])) + h.r[s.rs2]
 		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opSH1ADD:
 		h.r[s.rd] = h.r[s.rs1]<<1 + h.r[s.rs2]
 		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opSH2ADD:
 		h.r[s.rd] = h.r[s.rs1]<<2 + h.r[s.rs2]
 		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opSH3ADD:
 		h.r[s.rd] = h.r[s.rs1]<<3 + h.r[s.rs2]
 		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opSH1ADDUW:
 		h.r[s.rd] = uint64(uint32(h.r[s.rs1]))<<1 + h.r[s.rs2]
 		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opSH2ADDUW:
 		h.r[s.rd] = uint64(uint32(h.r[s.rs1]))<<2 + h.r[s.rs2]
 		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opSH3ADDUW:
 		h.r[s.rd] = uint64(uint32(h.r[s.rs1]))<<3 + h.r[s.rs2]
 		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opSLLIUW:
 		h.r[s.rd] = uint64(uint32(h.r[s.rs1])) << (s.imm & 63)
 		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opANDN:
 		h.r[s.rd] = h.r[s.rs1] &^ h.r[s.rs2]
 		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opORN:
 		h.r[s.rd] = h.r[s.rs1] | ^h.r[s.rs2]
 		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opXNOR:
 		h.r[s.rd] = ^(h.r[s.rs1] ^ h.r[s.rs2])
 		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opCLZ:
 		h.r[s.rd] = uint64(bits.LeadingZeros64(h.r[s.rs1]))
 		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opCLZW:
 		h.r[s.rd] = uint64(bits.LeadingZeros32(uint32(h.r[s.rs1])))
 		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opCTZ:
 		h.r[s.rd] = uint64(bits.TrailingZeros64(h.r[s.rs1]))
 		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opCTZW:
 		h.r[s.rd] = uint64(bits.TrailingZeros32(uint32(h.r[s.rs1])))
 		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opMAX:
 		h.r[s.rd] = uint64(max(int64(h.r[s.rs1]), int64(h.r[s.rs2])))
 		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opMAXU:
 		h.r[s.rd] = max(h.r[s.rs1], h.r[s.rs2])
 		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opMIN:
 		h.r[s.rd] = uint64(min(int64(h.r[s.rs1]), int64(h.r[s.rs2])))
 		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opMINU:
 		h.r[s.rd] = min(h.r[s.rs1], h.r[s.rs2])
 		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opSEXTB:
 		h.r[s.rd] = uint64(int64(int8(h.r[s.rs1])))
 		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opSEXTH:
 		h.r[s.rd] = uint64(int64(int16(h.r[s.rs1])))
 		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opZEXTH:
 		h.r[s.rd] = uint64(uint16(h.r[s.rs1]))
 		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opROL:
 		h.r[s.rd] = bits.RotateLeft64(h.r[s.rs1], int(h.r[s.rs2]&63))
 		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opROLW:
 		h.r[s.rd] = sx32(bits.RotateLeft32(uint32(h.r[s.rs1]), int(h.r[s.rs2]&31)))
 		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opROR:
 		h.r[s.rd] = bits.RotateLeft64(h.r[s.rs1], -int(h.r[s.rs2]&63))
 		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opRORI:
 		h.r[s.rd] = bits.RotateLeft64(h.r[s.rs1], -int(s.imm&63))
 		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opRORIW:
 		h.r[s.rd] = sx32(bits.RotateLeft32(uint32(h.r[s.rs1]), -int(s.imm&31)))
 		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opRORW:
 		h.r[s.rd] = sx32(bits.RotateLeft32(uint32(h.r[s.rs1]), -int(h.r[s.rs2]&31)))
 		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opREV8:
 		h.r[s.rd] = bits.ReverseBytes64(h.r[s.rs1])
 		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opBCLR:
 		h.r[s.rd] = h.r[s.rs1] &^ (1 << (h.r[s.rs2] & 63))
 		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opBCLRI:
 		h.r[s.rd] = h.r[s.rs1] &^ (1 << (s.imm & 63))
 		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opBEXT:
 		h.r[s.rd] = h.r[s.rs1] >> (h.r[s.rs2] & 63) & 1
 		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opBEXTI:
 		h.r[s.rd] = h.r[s.rs1] >> (s.imm & 63) & 1
 		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opBINV:
 		h.r[s.rd] = h.r[s.rs1] ^ (1 << (h.r[s.rs2] & 63))
 		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opBINVI:
 		h.r[s.rd] = h.r[s.rs1] ^ (1 << (s.imm & 63))
 		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opBSET:
 		h.r[s.rd] = h.r[s.rs1] | (1 << (h.r[s.rs2] & 63))
 		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opBSETI:
 		h.r[s.rd] = h.r[s.rs1] | (1 << (s.imm & 63))
 		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opJAL:
 		h.r[s.rd] = pc + uint64(s.len)
 		pc += s.im()
@@ -424,105 +883,164 @@ dispatch:
 	case opBEQ:
 		if h.r[s.rs1] == h.r[s.rs2] {
 			pc += s.im()
-		} else {
-			pc += uint64(s.len)
+			goto jumped
 		}
-		goto jumped
+		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opBNE:
 		if h.r[s.rs1] != h.r[s.rs2] {
 			pc += s.im()
-		} else {
-			pc += uint64(s.len)
+			goto jumped
 		}
-		goto jumped
+		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opBLT:
 		if int64(h.r[s.rs1]) < int64(h.r[s.rs2]) {
 			pc += s.im()
-		} else {
-			pc += uint64(s.len)
+			goto jumped
 		}
-		goto jumped
+		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opBGE:
 		if int64(h.r[s.rs1]) >= int64(h.r[s.rs2]) {
 			pc += s.im()
-		} else {
-			pc += uint64(s.len)
+			goto jumped
 		}
-		goto jumped
+		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opBLTU:
 		if h.r[s.rs1] < h.r[s.rs2] {
 			pc += s.im()
-		} else {
-			pc += uint64(s.len)
+			goto jumped
 		}
-		goto jumped
+		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opBGEU:
 		if h.r[s.rs1] >= h.r[s.rs2] {
 			pc += s.im()
-		} else {
-			pc += uint64(s.len)
+			goto jumped
 		}
-		goto jumped
+		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opLB:
 		va := h.r[s.rs1] + s.im()
 		e := &set.load[(va>>pageShift)&tlbMask]
-		if e.vpn != (va>>pageShift)^set.key {
+		if e.vpn != (va>>pageShift)^key {
 			return pc, rem, s, exitSlow
 		}
 		h.r[s.rd] = uint64(int64(*(*int8)(unsafe.Add(e.host, va&pageMask))))
 		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opLBU:
 		va := h.r[s.rs1] + s.im()
 		e := &set.load[(va>>pageShift)&tlbMask]
-		if e.vpn != (va>>pageShift)^set.key {
+		if e.vpn != (va>>pageShift)^key {
 			return pc, rem, s, exitSlow
 		}
 		h.r[s.rd] = uint64(*(*uint8)(unsafe.Add(e.host, va&pageMask)))
 		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opLH:
 		va := h.r[s.rs1] + s.im()
 		e := &set.load[(va>>pageShift)&tlbMask]
-		if e.vpn != (va>>pageShift)^set.key || va&1 != 0 {
+		if e.vpn != (va>>pageShift)^key || va&1 != 0 {
 			return pc, rem, s, exitSlow
 		}
 		h.r[s.rd] = uint64(int64(*(*int16)(unsafe.Add(e.host, va&pageMask))))
 		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opLHU:
 		va := h.r[s.rs1] + s.im()
 		e := &set.load[(va>>pageShift)&tlbMask]
-		if e.vpn != (va>>pageShift)^set.key || va&1 != 0 {
+		if e.vpn != (va>>pageShift)^key || va&1 != 0 {
 			return pc, rem, s, exitSlow
 		}
 		h.r[s.rd] = uint64(*(*uint16)(unsafe.Add(e.host, va&pageMask)))
 		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opLW:
 		va := h.r[s.rs1] + s.im()
 		e := &set.load[(va>>pageShift)&tlbMask]
-		if e.vpn != (va>>pageShift)^set.key || va&3 != 0 {
+		if e.vpn != (va>>pageShift)^key || va&3 != 0 {
 			return pc, rem, s, exitSlow
 		}
 		h.r[s.rd] = uint64(int64(*(*int32)(unsafe.Add(e.host, va&pageMask))))
 		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opLWU:
 		va := h.r[s.rs1] + s.im()
 		e := &set.load[(va>>pageShift)&tlbMask]
-		if e.vpn != (va>>pageShift)^set.key || va&3 != 0 {
+		if e.vpn != (va>>pageShift)^key || va&3 != 0 {
 			return pc, rem, s, exitSlow
 		}
 		h.r[s.rd] = uint64(*(*uint32)(unsafe.Add(e.host, va&pageMask)))
 		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opLD:
 		va := h.r[s.rs1] + s.im()
 		e := &set.load[(va>>pageShift)&tlbMask]
-		if e.vpn != (va>>pageShift)^set.key || va&7 != 0 {
+		if e.vpn != (va>>pageShift)^key || va&7 != 0 {
 			return pc, rem, s, exitSlow
 		}
 		h.r[s.rd] = *(*uint64)(unsafe.Add(e.host, va&pageMask))
 		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opSB:
 		va := h.r[s.rs1] + s.im()
 		e := &set.store[(va>>pageShift)&tlbMask]
-		if e.vpn != (va>>pageShift)^set.key {
+		if e.vpn != (va>>pageShift)^key {
 			return pc, rem, s, exitSlow
 		}
 		*(*uint8)(unsafe.Add(e.host, va&pageMask)) = uint8(h.r[s.rs2])
@@ -530,10 +1048,15 @@ dispatch:
 			return pc, rem, s, exitWatched
 		}
 		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opSH:
 		va := h.r[s.rs1] + s.im()
 		e := &set.store[(va>>pageShift)&tlbMask]
-		if e.vpn != (va>>pageShift)^set.key || va&1 != 0 {
+		if e.vpn != (va>>pageShift)^key || va&1 != 0 {
 			return pc, rem, s, exitSlow
 		}
 		*(*uint16)(unsafe.Add(e.host, va&pageMask)) = uint16(h.r[s.rs2])
@@ -541,10 +1064,15 @@ dispatch:
 			return pc, rem, s, exitWatched
 		}
 		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opSW:
 		va := h.r[s.rs1] + s.im()
 		e := &set.store[(va>>pageShift)&tlbMask]
-		if e.vpn != (va>>pageShift)^set.key || va&3 != 0 {
+		if e.vpn != (va>>pageShift)^key || va&3 != 0 {
 			return pc, rem, s, exitSlow
 		}
 		*(*uint32)(unsafe.Add(e.host, va&pageMask)) = uint32(h.r[s.rs2])
@@ -552,10 +1080,15 @@ dispatch:
 			return pc, rem, s, exitWatched
 		}
 		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opSD:
 		va := h.r[s.rs1] + s.im()
 		e := &set.store[(va>>pageShift)&tlbMask]
-		if e.vpn != (va>>pageShift)^set.key || va&7 != 0 {
+		if e.vpn != (va>>pageShift)^key || va&7 != 0 {
 			return pc, rem, s, exitSlow
 		}
 		*(*uint64)(unsafe.Add(e.host, va&pageMask)) = h.r[s.rs2]
@@ -563,26 +1096,41 @@ dispatch:
 			return pc, rem, s, exitWatched
 		}
 		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opFLW:
 		va := h.r[s.rs1] + s.im()
 		e := &set.load[(va>>pageShift)&tlbMask]
-		if e.vpn != (va>>pageShift)^set.key || va&3 != 0 || h.mstatus&msFS != fsDirty {
+		if e.vpn != (va>>pageShift)^key || va&3 != 0 || h.mstatus&msFS != fsDirty {
 			return pc, rem, s, exitSlow
 		}
 		h.r[s.rd] = nanBox | uint64(*(*uint32)(unsafe.Add(e.host, va&pageMask)))
 		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opFLD:
 		va := h.r[s.rs1] + s.im()
 		e := &set.load[(va>>pageShift)&tlbMask]
-		if e.vpn != (va>>pageShift)^set.key || va&7 != 0 || h.mstatus&msFS != fsDirty {
+		if e.vpn != (va>>pageShift)^key || va&7 != 0 || h.mstatus&msFS != fsDirty {
 			return pc, rem, s, exitSlow
 		}
 		h.r[s.rd] = *(*uint64)(unsafe.Add(e.host, va&pageMask))
 		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opFSW:
 		va := h.r[s.rs1] + s.im()
 		e := &set.store[(va>>pageShift)&tlbMask]
-		if e.vpn != (va>>pageShift)^set.key || va&3 != 0 || h.mstatus&msFS == 0 {
+		if e.vpn != (va>>pageShift)^key || va&3 != 0 || h.mstatus&msFS == 0 {
 			return pc, rem, s, exitSlow
 		}
 		*(*uint32)(unsafe.Add(e.host, va&pageMask)) = uint32(h.r[s.rs2])
@@ -590,10 +1138,15 @@ dispatch:
 			return pc, rem, s, exitWatched
 		}
 		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opFSD:
 		va := h.r[s.rs1] + s.im()
 		e := &set.store[(va>>pageShift)&tlbMask]
-		if e.vpn != (va>>pageShift)^set.key || va&7 != 0 || h.mstatus&msFS == 0 {
+		if e.vpn != (va>>pageShift)^key || va&7 != 0 || h.mstatus&msFS == 0 {
 			return pc, rem, s, exitSlow
 		}
 		*(*uint64)(unsafe.Add(e.host, va&pageMask)) = h.r[s.rs2]
@@ -601,20 +1154,22 @@ dispatch:
 			return pc, rem, s, exitWatched
 		}
 		pc += uint64(s.len)
+		if rem--; rem == 0 {
+			return pc, rem, s, exitDone
+		}
+		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
+		goto dispatch
 	case opPageEnd:
 		// Sequential execution ran off the decoded page.
 		return pc, rem, s, exitFetch
+	case opUndecoded, opIllegal, opCross, opMisalignedJump, opJALRAligned:
+		// Listed so that the jump table starts at 0.
+		return pc, rem, s, exitSlow
 	default:
 		return pc, rem, s, exitSlow
 	}
-	// Sequential: the next slot follows this one (a sentinel slot ends
-	// the page).
-	rem--
-	if rem == 0 {
-		return pc, rem, s, exitDone
-	}
-	s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
-	goto dispatch
+	// Every case above ends in its own copy of the sequential step (the
+	// next slot follows this one; a sentinel slot ends the page), or jumps.
 jumped:
 	rem--
 	if rem == 0 {
