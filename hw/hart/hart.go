@@ -117,6 +117,9 @@ type Hart struct {
 	// Observation of the instruction being stepped.
 	obsSlot  *slot
 	obsEvent sim.Event
+	obsPC    uint64
+	obsPriv  uint8
+	obsPre   [fBase + 32]uint64
 }
 
 // reservation is the LR/SC state: a granule of resGranule bytes and the

@@ -41,42 +41,58 @@ func init() {
 	}
 }
 
-// event returns the hart's scratch event, filled with the common fields.
+// event returns the hart's scratch event, filled with the common fields
+// and every other field cleared. It assigns field by field: copying a
+// whole zero Event (it holds strings and a slice) costs write barriers.
 func (h *Hart) event(k sim.Kind) *sim.Event {
 	e := &h.obsEvent
-	*e = sim.Event{
-		Kind:    k,
-		Hart:    int32(h.cfg.HartID),
-		Cycle:   h.cycles(),
-		Instret: h.retired,
-		Time:    h.LocalTime(),
-		Priv:    h.priv,
+	if e.Text != "" || e.Device != "" || e.Data != nil {
+		e.Text, e.Device, e.Data = "", "", nil
 	}
+	e.Kind = k
+	e.Hart = int32(h.cfg.HartID)
+	e.Cycle = h.cycles()
+	e.Instret = h.retired
+	e.Time = h.LocalTime()
+	e.PC, e.Insn, e.InsnLen, e.Priv = 0, 0, 0, h.priv
+	e.RegKind, e.Reg, e.RegVal = 0, 0, 0
+	e.CSRWrit, e.CSR, e.CSRVal = false, 0, 0
+	e.MemKind, e.MemSize, e.MemAddr, e.MemData = 0, 0, 0, 0
+	e.Cause, e.Tval, e.TargetPriv, e.NewPC = 0, 0, 0, 0
+	e.Addr, e.Value, e.Size, e.Write, e.AddrValid, e.ValueValid = 0, 0, 0, false, false, false
 	return e
 }
 
-// runObserved steps one instruction at a time so that each retirement can
-// be reported with the state before and after it. It is also where a cache
-// model would see every fetch, load and store (with noTLB set, all of them
-// take the slow paths).
-func (h *Hart) runObserved(limit uint64) {
-	h.stepping = true
-	defer func() { h.stepping = false }()
-	var pre [fBase + 32]uint64
-	for h.retired < limit && !h.stopReq && !h.wfi {
-		copy(pre[:], h.r[:fBase+32])
-		pc, priv, before := h.pc, h.priv, h.retired
-		h.obsSlot = nil
-		h.run(h.retired + 1)
-		if h.retired > before && h.obsSlot != nil {
-			h.reportRetire(pc, priv, &pre, h.obsSlot)
+// observeBefore records, before an observed instruction runs, what its
+// retirement report needs from the state before it: pc, privilege and the
+// source registers (only those, when the slot is known). Observation
+// steps the run loop one instruction at a time; that is also where a
+// cache model would see every fetch, load and store (with noTLB set, all
+// of them take the slow paths).
+func (h *Hart) observeBefore(pc uint64, first *slot, cp *codePage, cvpn uint64) {
+	h.obsPC, h.obsPriv = pc, h.priv
+	s := first
+	if s == nil && cp != nil && pc>>pageShift == cvpn {
+		s = &cp.slots[(pc>>1)&(pageSize/2-1)]
+		if s.op == opUndecoded {
+			h.decodeSlot(cp, pc)
 		}
-		if h.stopReq && h.retired == before {
-			// A trap ended the step; keep going unless Stop was called
-			// by someone else (traps set stopReq only while stepping).
-			h.stopReq = false
-			continue
+		if s.op == opCross {
+			s = nil
 		}
+	}
+	if s != nil {
+		h.obsPre[s.rs1&(fBase+31)] = h.r[s.rs1]
+		h.obsPre[s.rs2&(fBase+31)] = h.r[s.rs2]
+		return
+	}
+	copy(h.obsPre[:], h.r[:fBase+32])
+}
+
+// observeRetire reports the retirement of s (observed with observeBefore).
+func (h *Hart) observeRetire(s *slot) {
+	if h.Obs != nil {
+		h.reportRetire(h.obsPC, h.obsPriv, &h.obsPre, s)
 	}
 }
 
@@ -160,3 +176,4 @@ func sizeMask(n uint8) uint64 {
 	}
 	return 1<<(8*n) - 1
 }
+

@@ -24,11 +24,9 @@ func (h *Hart) Run(budget uint64) uint64 {
 	}
 	h.running = true
 	h.trapBudget = budget
-	if h.Obs != nil {
-		h.runObserved(limit)
-	} else {
-		h.run(limit)
-	}
+	h.stepping = h.Obs != nil
+	h.run(limit)
+	h.stepping = false
 	h.running = false
 	return h.retired - start
 }
@@ -55,6 +53,7 @@ const (
 // calls a function). Whenever state that the loop caches changes, it stores
 // pc and the retired count back and starts over.
 func (h *Hart) run(limit uint64) {
+	step := h.stepping
 outer:
 	for h.retired < limit && !h.stopReq && h.trapBudget != 0 {
 		h.resync = false
@@ -80,15 +79,27 @@ outer:
 	inner:
 		for rem != 0 {
 			var why uint8
-			if first == &h.crossTmp || single {
-				// A page-crossing instruction, or a page whose PMP
-				// differs within it: one instruction at a time (inner
-				// must not step on to a neighbouring slot).
+			if step {
+				h.observeBefore(pc, first, cp, cvpn)
+			}
+			if step || first == &h.crossTmp || single {
+				// Observed stepping, a page-crossing instruction, or a
+				// page whose PMP differs within it: one instruction at
+				// a time (inner must not step on to a neighbouring slot).
 				var r uint64
 				pc, r, s, why = h.inner(pc, 1, cp, cvpn, set, set.key, first)
 				rem -= 1 - r
-				if why == exitDone && rem != 0 {
-					why = exitFetch
+				if why == exitDone {
+					if step {
+						h.retired = lim - rem
+						h.observeRetire(s)
+						if h.stopReq {
+							break inner
+						}
+					}
+					if rem != 0 {
+						why = exitFetch
+					}
 				}
 			} else {
 				pc, rem, s, why = h.inner(pc, rem, cp, cvpn, set, set.key, first)
@@ -109,6 +120,10 @@ outer:
 				h.watchedStore(s)
 				pc += uint64(s.len)
 				rem--
+				if step {
+					h.retired = lim - rem
+					h.observeRetire(s)
+				}
 			case exitSlow:
 				switch s.op {
 				case opUndecoded:
@@ -127,11 +142,16 @@ outer:
 				}
 				h.retired, h.pc = lim-rem, pc
 				next, st := h.execSlow(s, pc)
+				if step && st != stTrap {
+					h.retired = lim - rem + 1
+					h.observeRetire(s)
+					h.retired--
+				}
 				switch st {
 				case stNext:
 					pc = next
 					rem--
-					if h.resync {
+					if h.resync || h.stopReq {
 						h.retired, h.pc = lim-rem, pc
 						continue outer
 					}
@@ -147,7 +167,7 @@ outer:
 				}
 			}
 		}
-		h.retired, h.pc = lim, pc
+		h.retired, h.pc = lim-rem, pc
 	}
 }
 

@@ -59,9 +59,6 @@ func (h *Hart) takeTrap(cause, tval uint64) {
 		pc := h.pc
 		if h.MHook(h, cause, tval) {
 			h.resync = true
-			if h.stepping {
-				h.stopReq = true
-			}
 			h.reportTrap(cause, tval, PrivM, pc, true)
 			return
 		}
@@ -99,9 +96,6 @@ func (h *Hart) takeTrap(cause, tval uint64) {
 	}
 	h.updateDataPriv()
 	h.resync = true
-	if h.stepping {
-		h.stopReq = true
-	}
 	h.reportTrap(cause, tval, target, epc, false)
 }
 
