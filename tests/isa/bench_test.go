@@ -1,0 +1,100 @@
+package isa
+
+import (
+	"flag"
+	"fmt"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"cosim/hw/sim"
+	"cosim/tests/isa/harness"
+)
+
+var benchQEMU = flag.Bool("qemu", false, "BenchmarkComputeQEMU: also time the compute workload on QEMU")
+
+// buildCompute builds bench/compute.c with the given iteration count.
+func buildCompute(tb testing.TB, dir string, iters int) string {
+	tb.Helper()
+	out := filepath.Join(dir, fmt.Sprintf("compute-%d.elf", iters))
+	cmd := exec.Command(harness.GCC, "-O2", "-march=rv64gc", "-mabi=lp64d", "-mcmodel=medany",
+		"-nostdlib", "-nostartfiles", "-ffreestanding", "-T", "asm/lib/link.ld",
+		fmt.Sprintf("-DITERS=%d", iters), "-o", out, "bench/start.S", "bench/compute.c")
+	b, err := cmd.CombinedOutput()
+	require.NoError(tb, err, "%s", b)
+	return out
+}
+
+type nopObserver struct{ n uint64 }
+
+func (o *nopObserver) Observe(e *sim.Event) { o.n++ }
+
+func benchCompute(b *testing.B, observe bool) {
+	if err := harness.Need(harness.GCC); err != nil {
+		b.Fatal(err)
+	}
+	elf := buildCompute(b, b.TempDir(), 200)
+	var insns uint64
+	var elapsed time.Duration
+	for b.Loop() {
+		m, err := harness.NewMachine(harness.VirtConfig(), 64<<20)
+		require.NoError(b, err)
+		require.NoError(b, m.LoadELF(elf))
+		if observe {
+			m.Hart.Obs = &nopObserver{}
+		}
+		start := time.Now()
+		r, err := m.Run(1 << 40)
+		elapsed += time.Since(start)
+		require.NoError(b, err)
+		require.True(b, r.Passed)
+		require.Equal(b, "000000004d575099\n", r.Output)
+		insns += r.Retired
+		m.Close()
+	}
+	b.ReportMetric(float64(insns)/elapsed.Seconds()/1e6, "MIPS")
+}
+
+// BenchmarkCompute runs the compute workload (about 29 million
+// instructions) on one hart and reports millions of instructions per
+// second.
+func BenchmarkCompute(b *testing.B) { benchCompute(b, false) }
+
+// BenchmarkComputeObserved is BenchmarkCompute with a no-op observer
+// attached (every retirement reported).
+func BenchmarkComputeObserved(b *testing.B) { benchCompute(b, true) }
+
+// BenchmarkComputeQEMU (with -qemu) times the same workload on QEMU: two
+// runs of different lengths, so that QEMU's start-up cancels out.
+func BenchmarkComputeQEMU(b *testing.B) {
+	if !*benchQEMU {
+		b.Skip("run with -qemu")
+	}
+	if err := harness.Need(harness.GCC, harness.QEMU); err != nil {
+		b.Fatal(err)
+	}
+	dir := b.TempDir()
+	short, long := buildCompute(b, dir, 200), buildCompute(b, dir, 4200)
+	count := func(elf string) uint64 {
+		r, err := harness.RunELF(harness.VirtConfig(), elf, 1<<40)
+		require.NoError(b, err)
+		return r.Retired
+	}
+	n1, n2 := count(short), count(long)
+	var d1, d2 time.Duration
+	for b.Loop() {
+		t := time.Now()
+		_, err := harness.RunQEMU(short, time.Minute)
+		require.NoError(b, err)
+		d1 += time.Since(t)
+		t = time.Now()
+		_, err = harness.RunQEMU(long, time.Minute)
+		require.NoError(b, err)
+		d2 += time.Since(t)
+	}
+	per := (d2 - d1).Seconds() / float64(b.N)
+	b.ReportMetric(float64(n2-n1)/per/1e6, "MIPS")
+}
