@@ -25,6 +25,8 @@ type command struct {
 var commands = []command{
 	{"boards", "list the built-in boards, show one's memory map, check board files", runBoards},
 	{"dtb", "write a board's device tree blob", runDTB},
+	{"run", "boot a board: firmware, payload, disks; console on stdout", runRun},
+	{"trace", "show, export, import, record and diff traces (cosim trace --help)", runTrace},
 	{"gen", "regenerate the kernel board headers and board pages (--check: report stale files)", runGen},
 }
 

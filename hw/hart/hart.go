@@ -270,6 +270,7 @@ func (h *Hart) Priv() uint8 { return h.priv }
 func (h *Hart) SetPriv(p uint8) {
 	if p == PrivM || (p == PrivS && h.hasS) || (p == PrivU && h.hasU) {
 		h.priv = p
+		h.updateDataPriv()
 		h.resync = true
 	}
 }

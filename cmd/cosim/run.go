@@ -1,0 +1,210 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"cosim/cosim/engine"
+	"cosim/cosim/firmware"
+	"cosim/cosim/machine"
+	"cosim/cosim/trace"
+	"cosim/hw/sim"
+	"cosim/kernel/prebuilt"
+	"cosim/soc"
+)
+
+const runDescription = `
+Boots a board: the built-in SBI, OpenSBI or no firmware, and a payload
+(the embedded microkernel by default). The console is on stdout and stdin
+feeds the console UART. The exit status is the guest's: the test finisher's
+code, or the SBI shutdown's (0, or 1 for a "system failure" reset reason).
+A run stopped by --max-insns or --max-time exits 124; a simulator-side error
+(bad file, deadlock) exits 1 with a message on stderr.
+
+--drive file=IMG[,if=virtio|nvme][,snapshot][,readonly] attaches a disk image
+(a bare path is a virtio disk); snapshot never writes the image.`
+
+// driveList collects repeated --drive flags.
+type driveList []soc.Drive
+
+func (d *driveList) String() string { return fmt.Sprint(*d) }
+
+func (d *driveList) Set(v string) error {
+	drv, err := parseDrive(v)
+	if err != nil {
+		return err
+	}
+	*d = append(*d, drv)
+	return nil
+}
+
+// parseDrive reads QEMU's -drive syntax (the subset cosim understands).
+func parseDrive(v string) (soc.Drive, error) {
+	var d soc.Drive
+	for i, part := range strings.Split(v, ",") {
+		key, val, hasVal := strings.Cut(part, "=")
+		switch {
+		case i == 0 && !hasVal:
+			d.Path = part
+		case key == "file":
+			d.Path = val
+		case key == "if":
+			if val != "virtio" && val != "nvme" {
+				return d, fmt.Errorf("drive %q: if=%s: want virtio or nvme", v, val)
+			}
+			d.Interface = val
+		case key == "snapshot" && (!hasVal || val == "on"):
+			d.Snapshot = true
+		case key == "readonly" && (!hasVal || val == "on"):
+			d.ReadOnly = true
+		case key == "format" && val == "raw":
+		default:
+			return d, fmt.Errorf("drive %q: unknown option %q", v, part)
+		}
+	}
+	if d.Path == "" {
+		return d, fmt.Errorf("drive %q: no file", v)
+	}
+	if d.Interface == "" {
+		d.Interface = "virtio"
+	}
+	return d, nil
+}
+
+func runRun(args []string) int {
+	fs := newFlags("run", "run [--board NAME|PATH] [--smp N] [-m SIZE] [--bios FILE|builtin|none] [--kernel FILE] [--drive SPEC]... [flags]", runDescription)
+	var bf boardFlags
+	bf.register(fs, true)
+	bios := fs.String("bios", "", "firmware: `FILE` (OpenSBI fw_jump/fw_dynamic, raw or ELF), builtin, or none (default: the board's)")
+	kernel := fs.String("kernel", "", "payload `FILE` (ELF or raw; default: the embedded microkernel for the board)")
+	appendArgs := fs.String("append", "", "kernel command line (/chosen/bootargs)")
+	var drives driveList
+	fs.Var(&drives, "drive", "disk `SPEC`: file=IMG[,if=virtio|nvme][,snapshot][,readonly] (repeatable)")
+	seed := fs.Uint64("seed", 0, "interleaving `SEED` (0: plain round robin)")
+	quantum := fs.Duration("quantum", 0, "simulated time each hart runs before the next (default 1µs)")
+	maxInsns := fs.Uint64("max-insns", 0, "stop after `N` retired instructions over all harts")
+	maxTime := fs.Duration("max-time", 0, "stop after this much simulated time")
+	traceFile := fs.String("trace", "", "record a trace (pcapng) to `FILE`")
+	traceFilter := fs.String("trace-filter", "", "record only matching events: hart=0,pc=LO-HI,kind=retire+trap (see docs/trace-format.md)")
+	stats := fs.Bool("stats", false, "print run statistics on stderr at the end")
+	pos, code, done := parse(fs, args)
+	if done {
+		return code
+	}
+	if len(pos) > 0 {
+		return usageError(fs, "unexpected argument %q", pos[0])
+	}
+	if bf.board == "" {
+		bf.board = "fu740"
+	}
+	b, err := bf.load(bf.board)
+	if err != nil {
+		return fail("run", err)
+	}
+	cfg := machine.Config{Board: b, Firmware: *bios, Append: *appendArgs, Drives: drives, Seed: *seed,
+		Quantum: sim.Time(quantum.Nanoseconds()) * sim.Nanosecond, Console: os.Stdout, Input: os.Stdin}
+	if cfg.Kernel, err = loadPayload(*kernel, b.Name, b.Boot.Payload); err != nil {
+		return fail("run", err)
+	}
+	m, err := machine.Boot(cfg)
+	if err != nil {
+		return fail("run", err)
+	}
+	defer m.Close()
+	var rec *trace.Recorder
+	if *traceFile != "" {
+		if rec, err = startTrace(m, *traceFile, *traceFilter, *kernel, *bios); err != nil {
+			return fail("run", err)
+		}
+	}
+	start := time.Now()
+	exit, err := m.Run(engine.Limits{Instructions: *maxInsns, Time: sim.Time(maxTime.Nanoseconds()) * sim.Nanosecond})
+	if rec != nil {
+		m.SoC.Observe(nil)
+		if cerr := rec.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if *stats {
+		printStats(m, time.Since(start))
+	}
+	if err != nil {
+		return fail("run", err)
+	}
+	if exit == nil {
+		fmt.Fprintf(stderr, "cosim run: limit reached at %s simulated\n", time.Duration(m.SoC.Clock.Now()/sim.Nanosecond))
+		return 124
+	}
+	if exit.Reboot {
+		fmt.Fprintf(stderr, "cosim run: the guest asked for a reboot (%s); ending the run\n", exit.Reason)
+	}
+	return exit.Code
+}
+
+// loadPayload reads --kernel, or picks the embedded microkernel image.
+func loadPayload(path, board string, payload uint64) (*firmware.Image, error) {
+	if path != "" {
+		return firmware.ReadFile(path, payload)
+	}
+	img, err := prebuilt.Image(board)
+	if err != nil {
+		return nil, fmt.Errorf("no --kernel given and %w", err)
+	}
+	return firmware.Parse("prebuilt/"+board+".bin", img, payload)
+}
+
+func startTrace(m *machine.Machine, path, filter, kernel, bios string) (*trace.Recorder, error) {
+	f, err := trace.ParseFilter(filter)
+	if err != nil {
+		return nil, err
+	}
+	meta := []trace.KV{{Key: "board", Value: m.Config.Board.Name}, {Key: "harts", Value: strconv.Itoa(len(m.SoC.Harts))},
+		{Key: "seed", Value: strconv.FormatUint(m.Config.Seed, 10)}, {Key: "firmware", Value: m.Config.Firmware},
+		{Key: "payload", Value: m.Config.Kernel.Name + " sha256:" + m.Config.Kernel.SHA256}}
+	for _, p := range []string{bios} {
+		if p != "" && p != "builtin" && p != "none" {
+			kv, err := trace.ImageMeta(p)
+			if err != nil {
+				return nil, err
+			}
+			meta = append(meta, kv)
+		}
+	}
+	out, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	w := bufio.NewWriterSize(out, 1<<20)
+	rec, err := trace.NewRecorder(flushCloser{w, out}, trace.RecorderOptions{Header: trace.Header{Harts: len(m.SoC.Harts), Meta: meta}, Filter: f})
+	if err != nil {
+		out.Close()
+		return nil, err
+	}
+	m.SoC.Observe(rec)
+	return rec, nil
+}
+
+// flushCloser flushes a buffered writer before closing the file under it.
+type flushCloser struct {
+	*bufio.Writer
+	f *os.File
+}
+
+func (fc flushCloser) Close() error {
+	return errors.Join(fc.Flush(), fc.f.Close())
+}
+
+func printStats(m *machine.Machine, wall time.Duration) {
+	var total uint64
+	for i, h := range m.SoC.Harts {
+		fmt.Fprintf(stderr, "hart %d: %d instructions, %d cycles\n", i, h.Instret(), h.Cycle())
+		total += h.Instret()
+	}
+	fmt.Fprintf(stderr, "total: %d instructions in %v host time (%.1f MIPS), %v simulated\n",
+		total, wall.Round(time.Millisecond), float64(total)/wall.Seconds()/1e6, time.Duration(m.SoC.Clock.Now()/sim.Nanosecond))
+}
