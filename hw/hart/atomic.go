@@ -144,7 +144,7 @@ func (h *Hart) setReservation(m memAccess, va, v uint64) {
 	h.resVal = v
 	if r := m.ram; r != nil {
 		h.resRAM = r
-		r.Watch[(m.pa-r.Base)>>pageShift] |= mem.WatchReservation
+		h.sys.watch(r, m.pa, mem.WatchReservation)
 	}
 }
 

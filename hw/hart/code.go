@@ -26,7 +26,7 @@ func (h *Hart) codePageFor(pa uint64, ram *mem.RAM) *codePage {
 	}
 	cp := &codePage{ram: ram, pa: ppn << pageShift}
 	cp.slots[pageSize/2].op = opPageEnd
-	ram.Watch[(cp.pa-ram.Base)>>pageShift] |= mem.WatchCode
+	h.sys.watch(ram, cp.pa, mem.WatchCode)
 	h.code[ppn] = cp
 	return cp
 }

@@ -30,18 +30,20 @@ type System struct {
 	writer *Hart
 }
 
-// NewSystem creates the shared state of the harts on bus. It installs the
-// watched-write callback of every RAM region currently mapped on bus, so
-// map RAM before calling it.
+// NewSystem creates the shared state of the harts on bus. RAM may be mapped
+// before or after: a hart installs the watched-write callback on a region
+// the first time it watches one of its pages.
 func NewSystem(bus *mem.Bus, clock *sim.Clock) *System {
-	s := &System{bus: bus, clock: clock}
-	for _, w := range bus.Windows() {
-		if w.RAM != nil {
-			ram := w.RAM
-			ram.OnWatchedWrite = func(pa uint64, n int) { s.watchedWrite(ram, pa, n) }
-		}
+	return &System{bus: bus, clock: clock}
+}
+
+// watch marks a page of ram with flag and makes sure writes to it reach
+// the harts.
+func (s *System) watch(ram *mem.RAM, pa uint64, flag uint8) {
+	if ram.OnWatchedWrite == nil {
+		ram.OnWatchedWrite = func(pa uint64, n int) { s.watchedWrite(ram, pa, n) }
 	}
-	return s
+	ram.Watch[(pa-ram.Base)>>pageShift] |= flag
 }
 
 // Harts returns the harts created so far, in creation order.
