@@ -389,3 +389,18 @@ func durationOf(d Duration) time.Duration { return time.Duration(d) }
 func (b *Board) String() string {
 	return fmt.Sprintf("%s (%s, %d harts)", b.Name, b.Model, len(b.Harts))
 }
+
+// BuildOrder returns the device names in the order a SoC builder creates
+// them: interrupt controllers first, so every other device can be wired as
+// it is created, then the rest in file order.
+func (b *Board) BuildOrder() []string {
+	var first, rest []string
+	for _, d := range b.Devices {
+		if d.Kind == KindPLIC || d.Kind == KindCLINT {
+			first = append(first, d.Name)
+		} else {
+			rest = append(rest, d.Name)
+		}
+	}
+	return append(first, rest...)
+}

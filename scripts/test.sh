@@ -29,6 +29,9 @@ if ((${#missing[@]})); then
 	$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+echo "test.sh: generated files are current" >&2
+go run ./cmd/cosim gen --check
+
 echo "test.sh: go vet" >&2
 go vet ./...
 

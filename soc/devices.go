@@ -45,23 +45,6 @@ var adders = map[boards.Kind]adder{
 	boards.KindPDMA:         addStub,
 }
 
-// interruptControllers are built before every other device, whatever the
-// file order, so that devices can be wired as they are created.
-func interruptController(k boards.Kind) bool { return k == boards.KindPLIC || k == boards.KindCLINT }
-
-// BuildOrder returns the device names in the order Build adds them.
-func BuildOrder(b *boards.Board) []string {
-	var first, rest []string
-	for _, d := range b.Devices {
-		if interruptController(d.Kind) {
-			first = append(first, d.Name)
-		} else {
-			rest = append(rest, d.Name)
-		}
-	}
-	return append(first, rest...)
-}
-
 // AddDevice creates, maps and wires the named device.
 func (s *SoC) AddDevice(name string) error {
 	d, ok := s.Board.Device(name)

@@ -146,7 +146,7 @@ func Build(b *boards.Board, o Options) (*SoC, error) {
 			return nil, err
 		}
 	}
-	for _, name := range BuildOrder(b) {
+	for _, name := range b.BuildOrder() {
 		if err := s.AddDevice(name); err != nil {
 			s.Close()
 			return nil, err

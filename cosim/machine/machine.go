@@ -21,6 +21,7 @@ import (
 	"cosim/hw/mem"
 	"cosim/hw/sim"
 	"cosim/soc"
+	_ "cosim/soc/all" // the compiled models of the built-in boards
 )
 
 // Config is one run's command line.
@@ -75,7 +76,7 @@ func Boot(c Config) (*Machine, error) {
 	if c.Kernel != nil {
 		opts.HTIFToHost, opts.HTIFFromHost = c.Kernel.Symbols["tohost"], c.Kernel.Symbols["fromhost"]
 	}
-	s, err := soc.Build(c.Board, opts)
+	s, err := soc.Assemble(c.Board, opts)
 	if err != nil {
 		return nil, err
 	}

@@ -1,9 +1,8 @@
 // Package gen owns generation from the board files: one generator that
 // loads every built-in board and hands the IR to emitters, each producing
-// files in the repository. Today: the guest kernel's C board header
-// (kernel/include/board/<board>.h) and the board pages (docs/boards/). The
-// Go SoC package emitter (soc/<board>/) is meant to sit beside them as one
-// more Emitter.
+// files in the repository: the guest kernel's C board header
+// (kernel/include/board/<board>.h), the board pages (docs/boards/) and the
+// compiled Go SoC packages (soc/<board>/, with the board's DTB).
 //
 // `cosim gen` and `go generate ./...` both run it; `cosim gen --check` is
 // the CI staleness check. It imports boards only; it must not know about
@@ -87,7 +86,7 @@ type Emitter interface {
 const Marker = "DO NOT EDIT"
 
 // DefaultEmitters are the outputs `cosim gen` writes.
-func DefaultEmitters() []Emitter { return []Emitter{CHeader{}, BoardPage{}} }
+func DefaultEmitters() []Emitter { return []Emitter{CHeader{}, BoardPage{}, GoSoC{}} }
 
 // Builtin loads every built-in board in its default configuration.
 func Builtin() ([]*boards.Board, error) {
