@@ -43,10 +43,11 @@ run "cosim trace COMMAND -h" for a command's flags
 // Main runs "cosim trace ARGS..." and returns the exit status.
 func Main(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprint(stderr, usage)
 		if len(args) == 0 {
+			fmt.Fprint(stderr, usage)
 			return exitError
 		}
+		fmt.Fprint(stdout, usage) // asked for: the answer goes to stdout
 		return exitOK
 	}
 	cmds := map[string]func([]string, io.Writer, io.Writer) int{
