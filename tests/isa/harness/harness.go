@@ -153,6 +153,7 @@ var ErrTimeout = errors.New("harness: instruction limit reached")
 func (m *Machine) Run(maxInsns uint64) (Result, error) {
 	h := m.Hart
 	const quantum = 10_000
+	m.updateTimer()
 	for !m.done {
 		if h.Instret() >= maxInsns {
 			return m.result(), ErrTimeout

@@ -106,12 +106,14 @@ func (g *gen) sequence() {
 	g.emit("\tPUTS \"seq %d\\n\"\n", n)
 	// Known machine state: FS dirty-able, no delegation, no interrupts.
 	g.emit("\tli t0, %#x\n\tcsrw mstatus, t0\n", 1<<13)
-	g.emit("\tcsrw medeleg, zero\n\tcsrw mideleg, zero\n\tcsrw mie, zero\n\tcsrw satp, zero\n")
+	g.emit("\tcsrw medeleg, zero\n\tcsrw mideleg, zero\n\tcsrw mie, zero\n\tcsrw mip, zero\n\tcsrw satp, zero\n")
 	g.emit("\tcsrw mcounteren, zero\n\tcsrw scounteren, zero\n\tcsrw menvcfg, zero\n\tcsrw senvcfg, zero\n")
 	g.emit("\tli t0, %d\n\tcsrw fcsr, t0\n", g.r.IntN(5)<<5|g.r.IntN(32))
-	for _, c := range []string{"sscratch", "mtval", "stval", "mcause", "scause", "sepc", "stvec"} {
+	for _, c := range []string{"mtval", "stval", "mcause", "scause", "sepc"} {
 		g.emit("\tli t0, %#x\n\tcsrw %s, t0\n", g.r.Uint64()&^3, c)
 	}
+	// The S-mode trap handler, for delegated interrupts.
+	g.emit("\tla t0, strap_entry\n\tcsrw stvec, t0\n\tla t0, s_stack_top\n\tcsrw sscratch, t0\n")
 	// Fill the data region from an xorshift stream seeded per sequence.
 	g.emit("\tla t0, data_region\n\tli t1, %#x\n\tli t2, %d\n", g.r.Uint64()|1, dataSize/8)
 	g.emit("1:\tslli t3, t1, 13\n\txor t1, t1, t3\n\tsrli t3, t1, 7\n\txor t1, t1, t3\n\tslli t3, t1, 17\n\txor t1, t1, t3\n")
@@ -206,7 +208,7 @@ func (g *gen) dumpPrint() {
 	g.emit("\tla s0, dump_area\n\tli s1, 0\n")
 	g.emit("2:\tld a0, 0(s0)\n\tcall puthex\n\taddi s1, s1, 1\n\tandi t0, s1, 3\n\tbnez t0, 3f\n\tcall putnl\n")
 	g.emit("3:\taddi s0, s0, 8\n\tli t0, 64\n\tblt s1, t0, 2b\n")
-	g.emit("\tSHOW_TRAPS\n")
+	g.emit("\tSHOW_TRAPS\n\tSHOW_STRAPS\n")
 	if g.o.FullDump {
 		g.emit("\tla s0, data_region\n\tli s1, 0\n")
 		g.emit("4:\tld a0, 0(s0)\n\tcall puthex\n\taddi s1, s1, 1\n\tandi t0, s1, 3\n\tbnez t0, 5f\n\tcall putnl\n")
@@ -303,6 +305,7 @@ func (g *gen) instruction(i int) {
 		{3, g.system},
 		{3, g.illegal},
 		{6, g.fpMove},
+		{3, g.irq},
 	}
 	if g.o.FP {
 		classes = append(classes, class{14, g.fpArith})
@@ -550,7 +553,7 @@ var (
 		"mtval", "stval", "mcounteren", "scounteren", "menvcfg", "senvcfg", "satp", "fflags", "frm", "fcsr",
 		"pmpcfg0", "pmpaddr0", "pmpaddr5", "mhpmevent3", "mhpmevent17", "tselect", "tdata1", "tinfo",
 		"0x7ff", "0x5c0", "0x8ff", "0xbff", "0xfff", "0x3a1", "0x3c0", "mhpmcounter19", "stimecmp"}
-	csrWrite = []string{"sscratch", "mtval", "stval", "mcause", "scause", "fflags", "frm", "fcsr", "stvec",
+	csrWrite = []string{"mtval", "stval", "mcause", "scause", "fflags", "frm", "fcsr",
 		"mhpmevent3", "mhpmevent10", "mhpmcounter4", "mhpmcounter18", "mstatus", "sstatus", "mepc", "sepc",
 		"misa", "mhartid", "cycle", "0x7ff", "mconfigptr"}
 )
@@ -565,7 +568,7 @@ func (g *gen) csrValue(csr string) uint64 {
 		// GVA and VS); MPP never 2; keep FS non-zero half of the time.
 		v &= 0x7e19aa
 		if v>>11&3 == 2 {
-			v &^= 1 << 11
+			v &^= 1 << 12 // QEMU 7.2 stores MPP=2 as written; the spec makes it WARL
 		}
 		if g.r.IntN(2) == 0 {
 			v |= 1 << 13
@@ -605,7 +608,7 @@ func (g *gen) csr(int) {
 		}
 		g.emit("\t%s x%d, %s, x%d\n", op, rd, c, t)
 	case 2:
-		c := []string{"sscratch", "fflags", "frm", "fcsr", "mtval", "scause"}[g.r.IntN(6)]
+		c := []string{"fflags", "frm", "fcsr", "mtval", "scause"}[g.r.IntN(5)]
 		op := []string{"csrrwi", "csrrsi", "csrrci"}[g.r.IntN(3)]
 		imm := g.r.IntN(32)
 		if c == "frm" {
@@ -642,6 +645,44 @@ func (g *gen) system(int) {
 		}
 	default:
 		g.alu(0)
+	}
+}
+
+// irq makes interrupts pending and enabled by software (SSIP, STIP and
+// SEIP written through mip/sip), so that they are taken at the same
+// instruction boundary in QEMU and the model. The machine timer is left
+// disabled: when QEMU takes an already pending MTIP after MIE is set
+// depends on its translation blocks. The runtime's handlers mask each
+// interrupt they take.
+func (g *gen) irq(int) {
+	t := g.rd()
+	for t == 0 {
+		t = g.rd()
+	}
+	set := []string{"csrs", "csrc"}[g.r.IntN(2)]
+	switch g.priv {
+	case hart.PrivM:
+		switch g.r.IntN(4) {
+		case 0:
+			g.emit("\tli x%d, %#x\n\tcsrw mideleg, x%d\n", t, []int{0, 2, 0x20, 0x22, 0x200, 0x202, 0x220, 0x222}[g.r.IntN(8)], t)
+		case 1:
+			g.emit("\tli x%d, %#x\n\t%s mie, x%d\n", t, uint64(g.r.IntN(1<<12))&0xa2a, set, t)
+		case 2:
+			g.emit("\tli x%d, %#x\n\t%s mip, x%d\n", t, uint64(g.r.IntN(1<<12))&0x222, set, t)
+		case 3:
+			g.emit("\t%si mstatus, %d\n", set, []int{2, 8, 10}[g.r.IntN(3)])
+		}
+	case hart.PrivS:
+		switch g.r.IntN(3) {
+		case 0:
+			g.emit("\tli x%d, %#x\n\t%s sie, x%d\n", t, uint64(g.r.IntN(1<<12))&0x222, set, t)
+		case 1:
+			g.emit("\tli x%d, 2\n\t%s sip, x%d\n", t, set, t)
+		case 2:
+			g.emit("\t%si sstatus, 2\n", set)
+		}
+	default:
+		g.emit("\tcsrr x%d, sie\n", t) // illegal in U
 	}
 }
 
