@@ -55,6 +55,7 @@ func (h *Hart) execAtomic(s *slot) bool {
 		h.setReservation(m, va, v)
 		return true
 	case opSCW:
+		h.touchForRead(va, priv)
 		m, ok := h.resolve(va, size, accStore, priv, va)
 		if !ok {
 			h.clearReservation()
@@ -80,6 +81,7 @@ func (h *Hart) execAtomic(s *slot) bool {
 		h.r[s.rd] = 0
 		return true
 	}
+	h.touchForRead(va, priv)
 	m, ok := h.resolve(va, size, accStore, priv, va)
 	if !ok {
 		return false
@@ -167,4 +169,18 @@ func (h *Hart) clearReservation() {
 		}
 	}
 	r.Watch[(h.resAddr-r.Base)>>pageShift] &^= mem.WatchReservation
+}
+
+// touchForRead translates va for a read before an AMO's or SC's write
+// translation, for its side effect only: under the hardware A/D policy the
+// walk sets A even when the write is then refused, as QEMU's atomics do
+// (the spec allows A to be set early). A failure here raises nothing; the
+// write translation reports the store/AMO fault.
+func (h *Hart) touchForRead(va uint64, priv uint8) {
+	if h.cfg.AD != ADHardware || priv == PrivM || h.satp>>60 == satpBare {
+		return
+	}
+	c, t := h.excCause, h.excTval
+	h.translate(va, accLoad, priv, va)
+	h.excCause, h.excTval = c, t
 }

@@ -5,7 +5,27 @@
 // It reaches memory through hw/mem only and learns about interrupts through
 // SetIRQ; it must not know which board it sits on, which devices exist, or
 // who observes it (events go to a sim.Observer). Board parameters arrive as a
-// Config value filled in by the SoC builder.
+// Config value filled in by the SoC builder. F/D arithmetic comes from
+// hw/hart/fpu; everything else of the ISA is here.
+//
+// Where things are:
+//   - decode.go: the encoding table (bit patterns as the spec draws them),
+//     compressed expansion, and the 16-byte decoded slot; ops.go: the
+//     synthetic opcodes.
+//   - run.go: Run; run, the outer loop (interrupts, page fetches, slow
+//     paths, stepping for observers); inner, the hot loop, which calls no
+//     function so that its state stays in registers; execSlow.
+//   - code.go: decoded pages (one slot per halfword, decoded lazily) and
+//     their invalidation; hart.go: System, Hart, the API.
+//   - mmu.go: TLBs (direct-mapped per privilege, epoch-tagged), page walks,
+//     slow loads and stores; pmp.go; atomic.go; csr.go; trap.go; fp.go;
+//     observe.go.
+//
+// Two places are meant to change when caches are modelled: System's
+// watchedWrite and Hart.fenceI hold the instruction-cache coherence policy
+// (today: decoded copies follow every store, as on a coherent I-cache), and
+// observation's one-instruction stepping (with the TLBs off) is where a
+// cache model would see every fetch, load and store.
 package hart
 
 // ADPolicy says what the hart does with a leaf PTE whose A bit (or, for a

@@ -57,7 +57,6 @@ func unbox32(v uint64) uint32 {
 
 const (
 	canonicalNaN32 = 0x7fc00000
-	canonicalNaN64 = 0x7ff8000000000000
 )
 
 // roundingMode resolves an instruction's rm field (7 = dynamic, from frm);

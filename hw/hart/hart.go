@@ -3,7 +3,6 @@ package hart
 import (
 	"fmt"
 	"slices"
-	"unsafe"
 
 	"cosim/hw/mem"
 	"cosim/hw/sim"
@@ -310,9 +309,3 @@ func (h *Hart) Sleeping() bool {
 }
 
 var _ sim.IRQSink = (*Hart)(nil)
-
-// unsafe helpers for host memory reached through the TLB.
-func ld8(p unsafe.Pointer) uint64  { return uint64(*(*uint8)(p)) }
-func ld16(p unsafe.Pointer) uint64 { return uint64(*(*uint16)(p)) }
-func ld32(p unsafe.Pointer) uint64 { return uint64(*(*uint32)(p)) }
-func ld64(p unsafe.Pointer) uint64 { return *(*uint64)(p) }

@@ -319,31 +319,6 @@ func (h *Hart) fillData(va uint64, m memAccess, a access) {
 	set.load[vpn&tlbMask] = e
 }
 
-func readHost(p unsafe.Pointer, size int) uint64 {
-	switch size {
-	case 1:
-		return ld8(p)
-	case 2:
-		return ld16(p)
-	case 4:
-		return ld32(p)
-	}
-	return ld64(p)
-}
-
-func writeHost(p unsafe.Pointer, size int, v uint64) {
-	switch size {
-	case 1:
-		*(*uint8)(p) = uint8(v)
-	case 2:
-		*(*uint16)(p) = uint16(v)
-	case 4:
-		*(*uint32)(p) = uint32(v)
-	default:
-		*(*uint64)(p) = v
-	}
-}
-
 // physRead reads a resolved access of size bytes.
 func (h *Hart) physRead(m memAccess, size int, a access, tv uint64) (uint64, bool) {
 	if m.ram != nil {
@@ -443,10 +418,6 @@ func (h *Hart) store(va uint64, size int, v uint64) bool {
 	m, ok := h.resolve(va, size, accStore, priv, va)
 	if !ok {
 		return false
-	}
-	if h.resValid && m.pa&^(resGranule-1) == h.resAddr {
-		// Our own store to the reserved granule: QEMU's SC compares the
-		// value, which this store may change; nothing to do here.
 	}
 	if !h.physWrite(m, size, v, va) {
 		return false

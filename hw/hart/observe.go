@@ -176,4 +176,3 @@ func sizeMask(n uint8) uint64 {
 	}
 	return 1<<(8*n) - 1
 }
-

@@ -1,7 +1,6 @@
 package hart
 
 import (
-	"math"
 	"math/bits"
 	"unsafe"
 )
@@ -1389,95 +1388,6 @@ func b2u(b bool) uint64 {
 }
 
 func sx32(v uint32) uint64 { return uint64(int64(int32(v))) }
-
-func mulh(a, b uint64) uint64 {
-	hi, _ := bits.Mul64(a, b)
-	if int64(a) < 0 {
-		hi -= b
-	}
-	if int64(b) < 0 {
-		hi -= a
-	}
-	return hi
-}
-
-func mulhsu(a, b uint64) uint64 {
-	hi, _ := bits.Mul64(a, b)
-	if int64(a) < 0 {
-		hi -= b
-	}
-	return hi
-}
-
-func divu(a, b uint64) uint64 {
-	if b == 0 {
-		return ^uint64(0)
-	}
-	return a / b
-}
-
-func remu(a, b uint64) uint64 {
-	if b == 0 {
-		return a
-	}
-	return a % b
-}
-
-func divuw(a, b uint64) uint64 {
-	if uint32(b) == 0 {
-		return ^uint64(0)
-	}
-	return sx32(uint32(a) / uint32(b))
-}
-
-func remuw(a, b uint64) uint64 {
-	if uint32(b) == 0 {
-		return sx32(uint32(a))
-	}
-	return sx32(uint32(a) % uint32(b))
-}
-
-func div(a, b uint64) uint64 {
-	switch {
-	case b == 0:
-		return ^uint64(0)
-	case int64(a) == math.MinInt64 && int64(b) == -1:
-		return a
-	}
-	return uint64(int64(a) / int64(b))
-}
-
-func remS(a, b uint64) uint64 {
-	switch {
-	case b == 0:
-		return a
-	case int64(a) == math.MinInt64 && int64(b) == -1:
-		return 0
-	}
-	return uint64(int64(a) % int64(b))
-}
-
-func divw(a, b uint64) uint64 {
-	x, y := int32(a), int32(b)
-	switch {
-	case y == 0:
-		return ^uint64(0)
-	case x == math.MinInt32 && y == -1:
-		return uint64(int64(x))
-	}
-	return uint64(int64(x / y))
-}
-
-func remw(a, b uint64) uint64 {
-	x, y := int32(a), int32(b)
-	switch {
-	case y == 0:
-		return uint64(int64(x))
-	case x == math.MinInt32 && y == -1:
-		return 0
-	}
-	return uint64(int64(x % y))
-}
 
 func orcb(v uint64) uint64 {
 	var out uint64

@@ -100,7 +100,8 @@ var modelConfigs = map[string]func() hart.Config{
 		c.PMPGranularity = 4096
 		return c
 	},
-	"model_zbb": harness.VirtConfig,
+	"model_zbb":      harness.VirtConfig,
+	"model_counters": harness.VirtConfig,
 	"model_rv64imac": func() hart.Config {
 		c := harness.VirtConfig()
 		c.ISA = "rv64imac"

@@ -78,6 +78,7 @@ type Machine struct {
 	Hart  *hart.Hart
 
 	uart     bytes.Buffer
+	dlab     bool
 	done     bool
 	passed   bool
 	code     uint32
@@ -152,6 +153,7 @@ var ErrTimeout = errors.New("harness: instruction limit reached")
 func (m *Machine) Run(maxInsns uint64) (Result, error) {
 	h := m.Hart
 	const quantum = 10_000
+	m.updateTimer()
 	for !m.done {
 		if h.Instret() >= maxInsns {
 			return m.result(), ErrTimeout
@@ -222,8 +224,13 @@ func (u uart) Read(off uint64, size int) (uint64, bool) {
 }
 
 func (u uart) Write(off uint64, size int, v uint64) bool {
-	if off == 0 {
-		u.m.uart.WriteByte(byte(v))
+	switch off {
+	case 0:
+		if !u.m.dlab { // with LCR.DLAB set, offset 0 is the divisor latch
+			u.m.uart.WriteByte(byte(v))
+		}
+	case 3:
+		u.m.dlab = v&0x80 != 0
 	}
 	return true
 }
@@ -352,4 +359,49 @@ func Need(tools ...string) error {
 // TempDir returns a directory for build products under dir (created).
 func TempDir(dir string) (string, error) {
 	return os.MkdirTemp(dir, "isa-")
+}
+
+// Addresses of a fw_jump boot on the virt machine.
+const (
+	FWJumpPayload = 0x8020_0000
+	FWJumpFDT     = 0x83e0_0000
+)
+
+// inert answers every access with zero: a stand-in for the PLIC, which
+// OpenSBI initialises but the harness's programs never use. The project's
+// PLIC model lives in hw/intc.
+type inert struct{}
+
+func (inert) Read(off uint64, size int) (uint64, bool)  { return 0, true }
+func (inert) Write(off uint64, size int, v uint64) bool { return true }
+
+// LoadFWJump prepares an OpenSBI fw_jump boot: the firmware at DRAM's
+// base, the payload at 0x8020_0000, the device tree near the top of 64 MiB
+// and an inert stand-in where virt's PLIC is; a0/a1 as QEMU's reset vector
+// sets them.
+func (m *Machine) LoadFWJump(fw, payload, dtb string) error {
+	return m.LoadFWJumpAt(fw, payload, dtb, FWJumpFDT)
+}
+
+// LoadFWJumpAt is LoadFWJump with the device tree at fdt.
+func (m *Machine) LoadFWJumpAt(fw, payload, dtb string, fdt uint64) error {
+	if err := m.Bus.MapDevice("plic-standin", 0x0c00_0000, 0x60_0000, inert{}); err != nil {
+		return err
+	}
+	for _, f := range []struct {
+		path string
+		addr uint64
+	}{{fw, DRAMBase}, {payload, FWJumpPayload}, {dtb, fdt}} {
+		b, err := os.ReadFile(f.path)
+		if err != nil {
+			return fmt.Errorf("harness: %w", err)
+		}
+		if err := m.Bus.Load(f.addr, b); err != nil {
+			return fmt.Errorf("harness: %s: %w", f.path, err)
+		}
+	}
+	m.Hart.SetPC(DRAMBase)
+	m.Hart.SetX(10, 0)
+	m.Hart.SetX(11, fdt)
+	return nil
 }

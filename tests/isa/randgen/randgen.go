@@ -29,6 +29,10 @@ type Options struct {
 	// Only, when >= 0, generates just that sequence (same content as in
 	// the full program), to reproduce a mismatch.
 	Only int
+	// NoVM keeps every sequence in bare mode (by default a third of the
+	// S- and U-mode sequences run under Sv39/Sv48/Sv57 with random
+	// permissions on their data pages).
+	NoVM bool
 }
 
 // DefaultOptions is a balanced program.
@@ -41,12 +45,18 @@ func DefaultOptions(seed uint64) Options {
 const dataSize = 4096
 
 type gen struct {
-	r     *rand.Rand
-	o     Options
-	b     strings.Builder
-	seq   int
-	label int
-	priv  int
+	vm bool // this sequence runs translated (see vmSetup)
+	// noAtomics leaves out LR/SC/AMOs (see vmSetup).
+	noAtomics bool
+	irqBit    uint64 // the one interrupt source the sequence uses
+	pteA      uint64
+	pteB      uint64
+	r         *rand.Rand
+	o         Options
+	b         strings.Builder
+	seq       int
+	label     int
+	priv      int
 	// pending forward-branch targets: instruction index -> labels.
 	targets map[int][]string
 }
@@ -101,23 +111,40 @@ func (g *gen) footer() {
 func (g *gen) sequence() {
 	n := g.seq
 	g.priv = []int{hart.PrivM, hart.PrivS, hart.PrivU}[g.r.IntN(3)]
-	g.emit("\n# ---- sequence %d (privilege %d)\n", n, g.priv)
+	g.vm = g.priv != hart.PrivM && !g.o.NoVM && g.r.IntN(3) == 0
+	g.noAtomics = false
+	g.irqBit = []uint64{1 << 1, 1 << 5, 1 << 9}[g.r.IntN(3)]
+	g.emit("\n# ---- sequence %d (privilege %d, vm %v)\n", n, g.priv, g.vm)
 	g.emit("\t.text\nseq_%d:\n\taddi sp, sp, -16\n\tsd ra, 0(sp)\n", n)
 	g.emit("\tPUTS \"seq %d\\n\"\n", n)
 	// Known machine state: FS dirty-able, no delegation, no interrupts.
 	g.emit("\tli t0, %#x\n\tcsrw mstatus, t0\n", 1<<13)
-	g.emit("\tcsrw medeleg, zero\n\tcsrw mideleg, zero\n\tcsrw mie, zero\n\tcsrw satp, zero\n")
+	g.emit("\tcsrw medeleg, zero\n\tcsrw mideleg, zero\n\tcsrw mie, zero\n\tcsrw mip, zero\n\tcsrw satp, zero\n")
 	g.emit("\tcsrw mcounteren, zero\n\tcsrw scounteren, zero\n\tcsrw menvcfg, zero\n\tcsrw senvcfg, zero\n")
 	g.emit("\tli t0, %d\n\tcsrw fcsr, t0\n", g.r.IntN(5)<<5|g.r.IntN(32))
-	for _, c := range []string{"sscratch", "mtval", "stval", "mcause", "scause", "sepc", "stvec"} {
+	for _, c := range []string{"mtval", "stval", "mcause", "scause", "sepc"} {
 		g.emit("\tli t0, %#x\n\tcsrw %s, t0\n", g.r.Uint64()&^3, c)
 	}
+	// The S-mode trap handler, for delegated interrupts.
+	g.emit("\tla t0, strap_entry\n\tcsrw stvec, t0\n\tla t0, s_stack_top\n\tcsrw sscratch, t0\n")
+	var satp uint64
+	if g.vm {
+		satp = g.vmSetup()
+	}
 	// Fill the data region from an xorshift stream seeded per sequence.
-	g.emit("\tla t0, data_region\n\tli t1, %#x\n\tli t2, %d\n", g.r.Uint64()|1, dataSize/8)
+	g.emit("\t%s t0, %s\n\tli t1, %#x\n\tli t2, %d\n", g.addrOp(), g.dataPA(), g.r.Uint64()|1, dataSize/8)
 	g.emit("1:\tslli t3, t1, 13\n\txor t1, t1, t3\n\tsrli t3, t1, 7\n\txor t1, t1, t3\n\tslli t3, t1, 17\n\txor t1, t1, t3\n")
 	g.emit("\tsd t1, 0(t0)\n\taddi t0, t0, 8\n\taddi t2, t2, -1\n\tbnez t2, 1b\n")
-	g.emit("\tla t0, dump_area\n\tli t1, 64\n7:\tsd zero, 0(t0)\n\taddi t0, t0, 8\n\taddi t1, t1, -1\n\tbnez t1, 7b\n")
+	g.emit("\t%s t0, %s\n\tli t1, 64\n7:\tsd zero, 0(t0)\n\taddi t0, t0, 8\n\taddi t1, t1, -1\n\tbnez t1, 7b\n", g.addrOp(), g.dumpPA())
+	if g.vm {
+		g.emit("\tli t0, %#x\n\tcsrw satp, t0\n\tsfence.vma\n", satp)
+	}
 	g.emit("\tli a0, %d\n\tla a1, body_%d\n\tcall run_in_mode\n", g.priv, n)
+	if g.vm {
+		g.emit("\tcsrw satp, zero\n\tsfence.vma\n")
+		// The walks' A/D updates.
+		g.emit("\tli t0, %#x\n\tld a0, 0(t0)\n\tli t0, %#x\n\tld a1, 0(t0)\n\tslli a1, a1, 32\n\tor a0, a0, a1\n\tSHOW \"ptes\", a0\n", g.pteA, g.pteB)
+	}
 	g.dumpPrint()
 	g.emit("\tld ra, 0(sp)\n\taddi sp, sp, 16\n\tret\n")
 
@@ -183,13 +210,21 @@ func (g *gen) initRegs() {
 	for i := 0; i < 32; i++ {
 		g.emit("\tli x8, %#x\n\tfmv.d.x f%d, x8\n", g.fpValue(), i)
 	}
-	g.emit("\tla x8, data_region + %d\n", dataSize/2)
+	if g.vm {
+		g.emit("\tli x8, %#x\n", vmDataVA+dataSize/2)
+	} else {
+		g.emit("\tla x8, data_region + %d\n", dataSize/2)
+	}
 }
 
 // dumpStore saves the registers in the body's own privilege: x8 moves to
 // the end of the data region, which is where dump_area starts.
 func (g *gen) dumpStore() {
-	g.emit("\t# dump\n\taddi x8, x8, %d\n", dataSize/2-8)
+	if g.vm {
+		g.emit("\t# dump\n\tli x8, %#x\n", vmDumpVA-8)
+	} else {
+		g.emit("\t# dump\n\taddi x8, x8, %d\n", dataSize/2-8)
+	}
 	for i := 1; i < 32; i++ {
 		if i != 8 {
 			g.emit("\tsd x%d, %d(x8)\n", i, 8+8*i)
@@ -203,17 +238,17 @@ func (g *gen) dumpStore() {
 
 // dumpPrint prints the dump area, the trap log and the data checksum.
 func (g *gen) dumpPrint() {
-	g.emit("\tla s0, dump_area\n\tli s1, 0\n")
+	g.emit("\t%s s0, %s\n\tli s1, 0\n", g.addrOp(), g.dumpPA())
 	g.emit("2:\tld a0, 0(s0)\n\tcall puthex\n\taddi s1, s1, 1\n\tandi t0, s1, 3\n\tbnez t0, 3f\n\tcall putnl\n")
 	g.emit("3:\taddi s0, s0, 8\n\tli t0, 64\n\tblt s1, t0, 2b\n")
-	g.emit("\tSHOW_TRAPS\n")
+	g.emit("\tSHOW_TRAPS\n\tSHOW_STRAPS\n")
 	if g.o.FullDump {
-		g.emit("\tla s0, data_region\n\tli s1, 0\n")
+		g.emit("\t%s s0, %s\n\tli s1, 0\n", g.addrOp(), g.dataPA())
 		g.emit("4:\tld a0, 0(s0)\n\tcall puthex\n\taddi s1, s1, 1\n\tandi t0, s1, 3\n\tbnez t0, 5f\n\tcall putnl\n")
 		g.emit("5:\taddi s0, s0, 8\n\tli t0, %d\n\tblt s1, t0, 4b\n", dataSize/8)
 		return
 	}
-	g.emit("\tla s0, data_region\n\tli s1, %d\n\tli s2, 0\n", dataSize/8)
+	g.emit("\t%s s0, %s\n\tli s1, %d\n\tli s2, 0\n", g.addrOp(), g.dataPA(), dataSize/8)
 	g.emit("6:\tld t0, 0(s0)\n\tslli t1, s2, 5\n\tsrli s2, s2, 59\n\tor s2, s2, t1\n\txor s2, s2, t0\n")
 	g.emit("\taddi s0, s0, 8\n\taddi s1, s1, -1\n\tbnez s1, 6b\n\tSHOW \"mem\", s2\n")
 }
@@ -303,6 +338,7 @@ func (g *gen) instruction(i int) {
 		{3, g.system},
 		{3, g.illegal},
 		{6, g.fpMove},
+		{3, g.irq},
 	}
 	if g.o.FP {
 		classes = append(classes, class{14, g.fpArith})
@@ -496,6 +532,10 @@ func (g *gen) branch(i int) {
 }
 
 func (g *gen) atomic(i int) {
+	if g.noAtomics {
+		g.alu(i)
+		return
+	}
 	t := g.rd()
 	for t == 0 {
 		t = g.rd()
@@ -550,7 +590,7 @@ var (
 		"mtval", "stval", "mcounteren", "scounteren", "menvcfg", "senvcfg", "satp", "fflags", "frm", "fcsr",
 		"pmpcfg0", "pmpaddr0", "pmpaddr5", "mhpmevent3", "mhpmevent17", "tselect", "tdata1", "tinfo",
 		"0x7ff", "0x5c0", "0x8ff", "0xbff", "0xfff", "0x3a1", "0x3c0", "mhpmcounter19", "stimecmp"}
-	csrWrite = []string{"sscratch", "mtval", "stval", "mcause", "scause", "fflags", "frm", "fcsr", "stvec",
+	csrWrite = []string{"mtval", "stval", "mcause", "scause", "fflags", "frm", "fcsr",
 		"mhpmevent3", "mhpmevent10", "mhpmcounter4", "mhpmcounter18", "mstatus", "sstatus", "mepc", "sepc",
 		"misa", "mhartid", "cycle", "0x7ff", "mconfigptr"}
 )
@@ -565,7 +605,7 @@ func (g *gen) csrValue(csr string) uint64 {
 		// GVA and VS); MPP never 2; keep FS non-zero half of the time.
 		v &= 0x7e19aa
 		if v>>11&3 == 2 {
-			v &^= 1 << 11
+			v &^= 1 << 12 // QEMU 7.2 stores MPP=2 as written; the spec makes it WARL
 		}
 		if g.r.IntN(2) == 0 {
 			v |= 1 << 13
@@ -605,7 +645,7 @@ func (g *gen) csr(int) {
 		}
 		g.emit("\t%s x%d, %s, x%d\n", op, rd, c, t)
 	case 2:
-		c := []string{"sscratch", "fflags", "frm", "fcsr", "mtval", "scause"}[g.r.IntN(6)]
+		c := []string{"fflags", "frm", "fcsr", "mtval", "scause"}[g.r.IntN(5)]
 		op := []string{"csrrwi", "csrrsi", "csrrci"}[g.r.IntN(3)]
 		imm := g.r.IntN(32)
 		if c == "frm" {
@@ -642,6 +682,47 @@ func (g *gen) system(int) {
 		}
 	default:
 		g.alu(0)
+	}
+}
+
+// irq makes interrupts pending and enabled by software (SSIP, STIP and
+// SEIP written through mip/sip), so that they are taken at the same
+// instruction boundary in QEMU and the model. The machine timer is left
+// disabled: when QEMU takes an already pending MTIP after MIE is set
+// depends on its translation blocks. A sequence uses a single source, so
+// that no two interrupts are pending at once: QEMU 7.2 without AIA takes
+// the lowest-numbered pending interrupt first (SSI before SEI), against
+// the spec's MEI, MSI, MTI, SEI, SSI, STI, which the model follows. The
+// runtime's handlers mask each interrupt they take.
+func (g *gen) irq(int) {
+	t := g.rd()
+	for t == 0 {
+		t = g.rd()
+	}
+	set := []string{"csrs", "csrc"}[g.r.IntN(2)]
+	switch g.priv {
+	case hart.PrivM:
+		switch g.r.IntN(4) {
+		case 0:
+			g.emit("\tli x%d, %#x\n\tcsrw mideleg, x%d\n", t, []int{0, 2, 0x20, 0x22, 0x200, 0x202, 0x220, 0x222}[g.r.IntN(8)], t)
+		case 1:
+			g.emit("\tli x%d, %#x\n\t%s mie, x%d\n", t, g.irqBit|uint64(g.r.IntN(1<<12))&0x808, set, t)
+		case 2:
+			g.emit("\tli x%d, %#x\n\t%s mip, x%d\n", t, g.irqBit, set, t)
+		case 3:
+			g.emit("\t%si mstatus, %d\n", set, []int{2, 8, 10}[g.r.IntN(3)])
+		}
+	case hart.PrivS:
+		switch g.r.IntN(3) {
+		case 0:
+			g.emit("\tli x%d, %#x\n\t%s sie, x%d\n", t, g.irqBit, set, t)
+		case 1:
+			g.emit("\tli x%d, %#x\n\t%s sip, x%d\n", t, g.irqBit&2, set, t)
+		case 2:
+			g.emit("\t%si sstatus, 2\n", set)
+		}
+	default:
+		g.emit("\tcsrr x%d, sie\n", t) // illegal in U
 	}
 }
 
@@ -751,4 +832,123 @@ func (g *gen) fpArith(int) {
 		g.emit("\tfadd%s f%d, f%d, f%d\n", p, g.fr(), g.fr(), g.fr())
 		g.emit("\tcsrwi frm, %d\n", g.r.IntN(5))
 	}
+}
+
+// Translated sequences: the test image is an identity gigapage, the data
+// region is two 4 KiB pages at vmDataVA (x8 points at the boundary, so
+// accesses cross between them) with random permissions and A/D bits, and
+// the register dump goes to a page of its own. Page tables and pages sit
+// at fixed physical addresses above the program (below 64 MiB of DRAM),
+// so the generator computes every PTE itself.
+const (
+	vmPool   = 0x8300_0000 // page tables
+	vmDataPA = 0x8310_0000 // pages A and B, then the dump page
+	vmDataVA = 0x4000_0800 // the region: [A+0x800, B+0x800)
+	vmDumpVA = 0x4000_2000
+	vmPageA  = 0x4000_0000
+)
+
+func (g *gen) addrOp() string {
+	if g.vm {
+		return "li"
+	}
+	return "la"
+}
+
+func (g *gen) dataPA() string {
+	if g.vm {
+		return fmt.Sprintf("%#x", vmDataPA+0x800)
+	}
+	return "data_region"
+}
+
+func (g *gen) dumpPA() string {
+	if g.vm {
+		return fmt.Sprintf("%#x", vmDataPA+0x2000)
+	}
+	return "dump_area"
+}
+
+// vmSetup writes the page tables and returns satp.
+func (g *gen) vmSetup() uint64 {
+	mode, levels := uint64(8), 3
+	switch k := g.r.IntN(10); {
+	case k >= 9:
+		mode, levels = 10, 5
+	case k >= 6:
+		mode, levels = 9, 4
+	}
+	next := uint64(vmPool)
+	var writes [][2]uint64
+	alloc := func() uint64 { next += 4096; return next - 4096 }
+	root := alloc()
+	tables := map[uint64]uint64{} // (level<<60 | va prefix) -> table
+	mapPage := func(va, pa, flags uint64, level int) uint64 {
+		t := root
+		for l := levels - 1; l > level; l-- {
+			key := uint64(l)<<60 | va>>(12+9*uint(l))
+			nt, ok := tables[key]
+			if !ok {
+				nt = alloc()
+				tables[key] = nt
+				writes = append(writes, [2]uint64{t + 8*((va>>(12+9*uint(l)))&511), nt>>12<<10 | 1})
+			}
+			t = nt
+		}
+		a := t + 8*((va>>(12+9*uint(level)))&511)
+		writes = append(writes, [2]uint64{a, pa>>12<<10 | flags})
+		return a
+	}
+	code := uint64(0xcf) // V R W X A D
+	if g.priv == hart.PrivU {
+		code |= 0x10
+	}
+	mapPage(0x8000_0000, 0x8000_0000, code, 2)
+	fa, fb := g.pteFlags(), g.pteFlags()
+	g.pteA = mapPage(vmPageA, vmDataPA, fa, 0)
+	g.pteB = mapPage(vmPageA+0x1000, vmDataPA+0x1000, fb, 0)
+	// QEMU 7.2 reports an AMO's page fault on a page the privilege cannot
+	// read as a load page fault (the spec: store/AMO). Atomics are only
+	// generated when both pages are readable without SUM or MXR.
+	wantU := uint64(0)
+	if g.priv == hart.PrivU {
+		wantU = 0x10
+	}
+	readable := func(f uint64) bool { return f&3 == 3 && f&0x10 == wantU }
+	g.noAtomics = !readable(fa) || !readable(fb)
+	dump := uint64(0xc7) // V R W A D
+	if g.priv == hart.PrivU {
+		dump |= 0x10
+	}
+	mapPage(vmDumpVA, vmDataPA+0x2000, dump, 0)
+	// Zero the tables, then write the entries.
+	g.emit("\tli t0, %#x\n\tli t1, %d\n8:\tsd zero, 0(t0)\n\taddi t0, t0, 8\n\taddi t1, t1, -1\n\tbnez t1, 8b\n", vmPool, (next-vmPool)/8)
+	for _, w := range writes {
+		g.emit("\tli t0, %#x\n\tli t1, %#x\n\tsd t1, 0(t0)\n", w[0], w[1])
+	}
+	return mode<<60 | root>>12
+}
+
+// pteFlags picks a data page's permissions: mostly usable by the body's
+// privilege, sometimes not, with A and D random (QEMU sets them).
+func (g *gen) pteFlags() uint64 {
+	perms := []uint64{0x2, 0x6, 0x6, 0x6, 0xa, 0xe, 0x8, 0x4, 0x0}[g.r.IntN(9)] // R, RW, RX, RWX, X, W (reserved), none
+	f := uint64(1) | perms
+	if g.r.IntN(12) == 0 {
+		f &^= 1 // not valid
+	}
+	user := g.r.IntN(5) != 0
+	if g.priv == hart.PrivS {
+		user = !user
+	}
+	if user {
+		f |= 0x10
+	}
+	if g.r.IntN(2) == 0 {
+		f |= 0x40
+	}
+	if g.r.IntN(2) == 0 {
+		f |= 0x80
+	}
+	return f
 }

@@ -4,10 +4,15 @@
 // x registers before every instruction the model retires.
 //
 //	go run ./tests/isa/cmd/lockstep prog.elf
+//	go run ./tests/isa/cmd/lockstep -fwjump fw_jump.bin -dtb virt.dtb payload.bin
+//
+// The second form boots OpenSBI fw_jump into a raw payload, as
+// harness.LoadFWJump does, on a 64 MiB one-hart virt machine.
 package main
 
 import (
 	"bufio"
+	"flag"
 	"fmt"
 	"os"
 	"os/exec"
@@ -24,28 +29,41 @@ type state struct {
 }
 
 func main() {
-	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: lockstep prog.elf")
+	fw := flag.String("fwjump", "", "boot this OpenSBI fw_jump.bin into the payload")
+	dtbPath := flag.String("dtb", "", "device tree for -fwjump (dump it with the same QEMU arguments plus -M virt,dumpdtb=...)")
+	resync := flag.Int("resync", 0, "on a register difference, print it, copy QEMU's registers and go on, up to this many times (QEMU puts a random rng-seed in the device tree, so code reading it differs)")
+	flag.Parse()
+	if flag.NArg() != 1 {
+		fmt.Fprintln(os.Stderr, "usage: lockstep [-fwjump fw_jump.bin -dtb virt.dtb] prog")
 		os.Exit(2)
 	}
-	elf := os.Args[1]
+	elf := flag.Arg(0)
 	dir, err := os.MkdirTemp("", "lockstep-")
 	check(err)
 	defer os.RemoveAll(dir)
 	log := filepath.Join(dir, "qemu.log")
-	cmd := exec.Command(harness.QEMU, "-M", "virt", "-cpu", "rv64,h=false", "-m", "256M", "-bios", "none",
-		"-kernel", elf, "-nographic", "-monitor", "none", "-singlestep", "-d", "cpu,nochain", "-D", log)
+	args := []string{"-M", "virt", "-cpu", "rv64,h=false", "-m", "256M", "-bios", "none", "-kernel", elf}
+	if *fw != "" {
+		args = []string{"-M", "virt", "-cpu", "rv64,h=false", "-m", "64M", "-smp", "1", "-bios", *fw, "-kernel", elf}
+	}
+	args = append(args, "-nographic", "-monitor", "none", "-singlestep", "-d", "cpu,nochain", "-D", log)
+	cmd := exec.Command(harness.QEMU, args...)
 	_ = cmd.Run()
 	qs := parse(log)
 	fmt.Printf("%d QEMU states\n", len(qs))
 
 	m, err := harness.NewMachine(harness.VirtConfig(), 64<<20)
 	check(err)
-	check(m.LoadELF(elf))
 	h := m.Hart
 	qi := 0
-	for qi < len(qs) && qs[qi].pc != h.PC() {
+	for qi < len(qs) && qs[qi].pc != 0x8000_0000 {
 		qi++
+	}
+	if *fw != "" {
+		// The device tree goes where QEMU's loader put it (a1).
+		check(m.LoadFWJumpAt(*fw, elf, *dtbPath, qs[qi].x[11]))
+	} else {
+		check(m.LoadELF(elf))
 	}
 	// Start from QEMU's registers as its reset vector left them.
 	if qi < len(qs) {
@@ -70,7 +88,14 @@ func main() {
 		for r := 1; r < 32; r++ {
 			if h.X(r) != qs[qi].x[r] {
 				report(hist, fmt.Sprintf("before pc %#x: x%d model %#x QEMU %#x", pc, r, h.X(r), qs[qi].x[r]))
-				return
+				if *resync <= 0 {
+					return
+				}
+				*resync--
+				for k := 1; k < 32; k++ {
+					h.SetX(k, qs[qi].x[k])
+				}
+				break
 			}
 		}
 		hist = append(hist, fmt.Sprintf("%#x", pc))
