@@ -36,6 +36,16 @@ var resetROMs = map[string]ResetROM{
 		Code:   []uint32{0x00000297, 0x02c28613, 0xf1402573, 0x0202b583, 0x0182b283, 0x00028067},
 		Pad:    1,
 	},
+	// The sifive_u layout with the two addresses moved to 8-byte
+	// boundaries: QEMU's ROM loads them from 0x101c and 0x1024, which a
+	// hart that traps misaligned loads (the U74) cannot do before any
+	// mtvec is set. A nop after jr pads the code; ld a1,36(t0) and
+	// ld t0,28(t0) read 0x1028 and 0x1020; fw_dynamic_info stays at 0x1030.
+	"sifive-aligned": {
+		Name:   "sifive-aligned",
+		Prefix: []uint32{0},
+		Code:   []uint32{0x00000297, 0x02c28613, 0xf1402573, 0x0242b583, 0x01c2b283, 0x00028067, 0x00000013},
+	},
 	// Spike's boot ROM (riscv/sim.cc): auipc t0,0; addi a1,t0,32 (the DTB
 	// follows the ROM at 0x1020); csrr a0,mhartid; ld t0,24(t0); jr t0.
 	"spike": {
@@ -59,7 +69,7 @@ const (
 func LookupResetROM(name string) (ResetROM, error) {
 	r, ok := resetROMs[name]
 	if !ok {
-		return ResetROM{}, fmt.Errorf("firmware: unknown reset ROM %q (known: qemu-virt, qemu-sifive-u, spike)", name)
+		return ResetROM{}, fmt.Errorf("firmware: unknown reset ROM %q (known: qemu-virt, qemu-sifive-u, sifive-aligned, spike)", name)
 	}
 	return r, nil
 }

@@ -211,15 +211,29 @@ func (m *Machine) startFromROM(start, next, nextMode uint64) error {
 }
 
 // resetROMName picks the boot ROM by board family: the ROMs are facts of
-// QEMU's and Spike's boards, not of the TOML.
+// QEMU's and Spike's boards, not of the TOML. QEMU's sifive_u ROM loads
+// 8-byte words from 4-byte boundaries, which only harts that perform
+// misaligned accesses survive; the others get the same ROM re-aligned.
 func resetROMName(b *boards.Board) string {
 	switch b.Family {
 	case boards.FamilySiFiveFU540, boards.FamilySiFiveFU740:
+		if trapsMisaligned(b) {
+			return "sifive-aligned"
+		}
 		return "qemu-sifive-u"
 	case boards.FamilySpike:
 		return "spike"
 	}
 	return "qemu-virt"
+}
+
+func trapsMisaligned(b *boards.Board) bool {
+	for _, h := range b.Harts {
+		if h.Misaligned == boards.MisalignedTrap {
+			return true
+		}
+	}
+	return false
 }
 
 func regionHolding(b *boards.Board, addr uint64) (boards.Region, bool) {
