@@ -27,6 +27,7 @@ var commands = []command{
 	{"dtb", "write a board's device tree blob", runDTB},
 	{"run", "boot a board: firmware, payload, disks; console on stdout", runRun},
 	{"trace", "show, export, import, record and diff traces (cosim trace --help)", runTrace},
+	{"bench", "time a compute-bound guest on a board model (and on QEMU with --qemu)", runBench},
 	{"gen", "regenerate the kernel board headers and board pages (--check: report stale files)", runGen},
 }
 

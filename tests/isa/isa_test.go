@@ -1,7 +1,7 @@
 // Package isa holds the hart's ISA tests: hand-written assembly programs
 // run on hw/hart and on QEMU (asm/), the random differential generator
 // (randgen/) and its command-line campaign (cmd/difftest/), and the
-// compute benchmark (bench/).
+// compute workload of cosim/bench timed on the bare hart (bench_test.go).
 package isa
 
 import (

@@ -1,12 +1,12 @@
 /* A compute-bound integer workload in the spirit of CoreMark: list
  * processing, a small matrix product, a state machine over a byte string,
- * CRC, and sorting, with ITERS outer iterations. It prints a checksum so a
+ * CRC, and sorting, with bench_iters outer iterations. It prints a checksum so a
  * wrong result is noticed, then writes the virt test finisher. */
 #include <stdint.h>
 
-#ifndef ITERS
-#define ITERS 200
-#endif
+/* The outer iteration count lives in memory, not in the code, so that one
+ * build serves every run length: cosim bench patches the symbol in the ELF. */
+volatile uint32_t bench_iters = 200;
 
 #define UART ((volatile uint8_t *)0x10000000)
 #define FINISHER ((volatile uint32_t *)0x100000)
@@ -145,7 +145,8 @@ int main(void)
 			A[i][j] = lcg(&seed) & 0xff;
 			B[i][j] = lcg(&seed) & 0xff;
 		}
-	for (int it = 0; it < ITERS; it++) {
+	uint32_t iters = bench_iters;
+	for (uint32_t it = 0; it < iters; it++) {
 		struct node *l = sort_list(build_list(seed + it));
 		int32_t prev = -1;
 		for (struct node *n = l; n; n = n->next) {
