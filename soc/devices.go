@@ -268,10 +268,15 @@ func addPCIeDW(s *SoC, d *boards.Device) error {
 // stays empty (so default runs enumerate what QEMU's default does).
 func addNVMe(s *SoC, d *boards.Device) error {
 	p := d.Params.(*boards.NVMe)
+	spec, _ := s.driveSpec("nvme", s.nvmes)
 	img, ok, err := s.drive("nvme", s.nvmes)
 	s.nvmes++
 	if err != nil || !ok {
 		return err
+	}
+	serial := p.Serial
+	if spec.Serial != "" {
+		serial = spec.Serial
 	}
 	ns := p.Namespaces[0]
 	shift := uint8(9)
@@ -281,7 +286,7 @@ func addNVMe(s *SoC, d *boards.Device) error {
 	lat := nvme.Latency{Admin: sim.Time(p.Latency.Admin.Nanoseconds()) * sim.Nanosecond,
 		Read: sim.Time(p.Latency.Read.Nanoseconds()) * sim.Nanosecond, Write: sim.Time(p.Latency.Write.Nanoseconds()) * sim.Nanosecond,
 		Flush: sim.Time(p.Latency.Flush.Nanoseconds()) * sim.Nanosecond}
-	c, err := nvme.New(nvme.Config{Name: d.Name, Serial: p.Serial, Latency: lat}, s.Clock, nvme.Namespace{Image: img, LBAShift: shift})
+	c, err := nvme.New(nvme.Config{Name: d.Name, Serial: serial, Latency: lat}, s.Clock, nvme.Namespace{Image: img, LBAShift: shift})
 	if err != nil {
 		return err
 	}

@@ -34,6 +34,9 @@ type Drive struct {
 	Interface string // "virtio" or "nvme"
 	Snapshot  bool
 	ReadOnly  bool
+	// Serial overrides the controller's serial number (the board's
+	// default), as QEMU's -device nvme,serial=; NVMe drives only.
+	Serial string
 }
 
 // Options are the per-run choices that are not board data.
@@ -230,6 +233,20 @@ func (s *SoC) irq(d *boards.Device, i int) sim.Line {
 
 // drive returns the next drive for an interface, opened.
 func (s *SoC) drive(iface string, nth int) (*blockdev.Image, bool, error) {
+	d, ok := s.driveSpec(iface, nth)
+	if !ok {
+		return nil, false, nil
+	}
+	img, err := blockdev.Open(d.Path, blockdev.Options{Snapshot: d.Snapshot, ReadOnly: d.ReadOnly})
+	if err != nil {
+		return nil, false, fmt.Errorf("soc: drive %s: %w", d.Path, err)
+	}
+	s.closers = append(s.closers, img.Close)
+	return img, true, nil
+}
+
+// driveSpec returns the nth drive given for an interface.
+func (s *SoC) driveSpec(iface string, nth int) (Drive, bool) {
 	n := 0
 	for _, d := range s.opts.Drives {
 		want := d.Interface
@@ -240,16 +257,11 @@ func (s *SoC) drive(iface string, nth int) (*blockdev.Image, bool, error) {
 			continue
 		}
 		if n == nth {
-			img, err := blockdev.Open(d.Path, blockdev.Options{Snapshot: d.Snapshot, ReadOnly: d.ReadOnly})
-			if err != nil {
-				return nil, false, fmt.Errorf("soc: drive %s: %w", d.Path, err)
-			}
-			s.closers = append(s.closers, img.Close)
-			return img, true, nil
+			return d, true
 		}
 		n++
 	}
-	return nil, false, nil
+	return Drive{}, false
 }
 
 func (s *SoC) mapDevice(d *boards.Device, dev mem.Device) error {

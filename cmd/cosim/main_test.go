@@ -11,6 +11,7 @@ import (
 
 	"cosim/boards"
 	"cosim/boards/dtb"
+	"cosim/soc"
 )
 
 func run(args ...string) (code int, out, errOut string) {
@@ -132,4 +133,12 @@ func TestParseMem(t *testing.T) {
 	}
 	_, err := parseMem("lots")
 	require.Error(t, err)
+}
+
+func TestParseDriveSerial(t *testing.T) {
+	d, err := parseDrive("file=x.img,if=nvme,serial=cosim0001,snapshot")
+	require.NoError(t, err)
+	require.Equal(t, soc.Drive{Path: "x.img", Interface: "nvme", Snapshot: true, Serial: "cosim0001"}, d)
+	_, err = parseDrive("file=x.img,serial=abc")
+	require.ErrorContains(t, err, "if=nvme")
 }

@@ -26,8 +26,9 @@ code, or the SBI shutdown's (0, or 1 for a "system failure" reset reason).
 A run stopped by --max-insns or --max-time exits 124; a simulator-side error
 (bad file, deadlock) exits 1 with a message on stderr.
 
---drive file=IMG[,if=virtio|nvme][,snapshot][,readonly] attaches a disk image
-(a bare path is a virtio disk); snapshot never writes the image.`
+--drive file=IMG[,if=virtio|nvme][,snapshot][,readonly][,serial=SN] attaches
+a disk image (a bare path is a virtio disk); snapshot never writes the image;
+serial= sets an NVMe controller's serial number (QEMU's -device nvme,serial=).`
 
 // driveList collects repeated --drive flags.
 type driveList []soc.Drive
@@ -62,6 +63,8 @@ func parseDrive(v string) (soc.Drive, error) {
 			d.Snapshot = true
 		case key == "readonly" && (!hasVal || val == "on"):
 			d.ReadOnly = true
+		case key == "serial" && hasVal:
+			d.Serial = val
 		case key == "format" && val == "raw":
 		default:
 			return d, fmt.Errorf("drive %q: unknown option %q", v, part)
@@ -72,6 +75,9 @@ func parseDrive(v string) (soc.Drive, error) {
 	}
 	if d.Interface == "" {
 		d.Interface = "virtio"
+	}
+	if d.Serial != "" && d.Interface != "nvme" {
+		return d, fmt.Errorf("drive %q: serial= is for if=nvme drives", v)
 	}
 	return d, nil
 }
@@ -84,7 +90,7 @@ func runRun(args []string) int {
 	kernel := fs.String("kernel", "", "payload `FILE` (ELF or raw; default: the embedded microkernel for the board)")
 	appendArgs := fs.String("append", "", "kernel command line (/chosen/bootargs)")
 	var drives driveList
-	fs.Var(&drives, "drive", "disk `SPEC`: file=IMG[,if=virtio|nvme][,snapshot][,readonly] (repeatable)")
+	fs.Var(&drives, "drive", "disk `SPEC`: file=IMG[,if=virtio|nvme][,snapshot][,readonly][,serial=SN] (repeatable)")
 	seed := fs.Uint64("seed", 0, "interleaving `SEED` (0: plain round robin)")
 	quantum := fs.Duration("quantum", 0, "simulated time each hart runs before the next (default 1µs)")
 	maxInsns := fs.Uint64("max-insns", 0, "stop after `N` retired instructions over all harts")

@@ -234,9 +234,11 @@ func (h *DWHost) Attach(fn int, f Function) error {
 func (h *DWHost) LinkUp() bool { return h.link }
 
 // train brings the link up (or keeps it down) from the mgmt block's state
-// and sets the speed the root port's Link Capabilities allow.
+// and sets the speed the root port's Link Capabilities allow. A link needs
+// a partner: with the slot empty the LTSSM stays in Detect, as on a board
+// with nothing in its M.2 slot.
 func (h *DWHost) train() {
-	up := h.mgmt[mgmtPERSTN]&1 == 1 && h.mgmt[mgmtLTSSMEnable]&1 == 1 && h.mgmt[mgmtHoldPhyReset]&1 == 0
+	up := h.mgmt[mgmtPERSTN]&1 == 1 && h.mgmt[mgmtLTSSMEnable]&1 == 1 && h.mgmt[mgmtHoldPhyReset]&1 == 0 && h.partner()
 	h.link = up
 	pc := h.port.cfg
 	speed := uint8(pc.u32(dwRootPCIeCap+PCIeLinkCap) & 0xF)
@@ -244,6 +246,16 @@ func (h *DWHost) train() {
 		speed = h.c.MaxSpeed
 	}
 	pc.SetLinkStatus(dwRootPCIeCap, speed, h.c.Width, up)
+}
+
+// partner reports whether a device sits at the other end of the link.
+func (h *DWHost) partner() bool {
+	for fn := 0; fn < 8; fn++ {
+		if h.port.sec.Function(0, fn) != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // DBI returns the DBI register space as a device (map it at the "dbi"

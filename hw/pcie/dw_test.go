@@ -81,6 +81,16 @@ func (r *dwRig) cfgTarget(t *testing.T, typ uint32, bus, dev, fn int) {
 	r.atu(t, 0, typ, fuCfg, 0x1000, uint64(bus)<<24|uint64(dev)<<19|uint64(fn)<<16)
 }
 
+func TestDWLinkNeedsAPartner(t *testing.T) {
+	h, err := NewDWHost(DWConfig{Name: "pcie", RootPort: FU740RootPort, MaxSpeed: 3, Width: 8})
+	require.NoError(t, err)
+	r := &dwRig{h: h, dbi: h.DBI(), mgmt: h.Mgmt(), cfgW: h.CPUWindow(fuCfg)}
+	r.bringUp(t)
+	require.False(t, h.LinkUp(), "an empty slot does not train")
+	require.Zero(t, r.r32(t, r.dbi, dwPortDebug1)&dwDebug1LinkUp)
+	require.Zero(t, r.r32(t, r.dbi, dwRootPCIeCap+PCIeLinkCtl)>>16&LinkStaDLLActive)
+}
+
 func TestDWLinkTraining(t *testing.T) {
 	r := newDWRig(t)
 	require.Zero(t, r.r32(t, r.dbi, dwPortDebug1)&dwDebug1LinkUp)

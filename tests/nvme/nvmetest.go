@@ -1,7 +1,7 @@
 // Package nvmetest builds the bare-metal NVMe test program (guest/nvmetest.c) and
 // checks what it prints and what it leaves in the disk image, on whatever
-// machine a Runner starts: QEMU 7.2 virt here, cosim's own boards in the
-// engine's tests (one Runner each).
+// machine a Runner starts: QEMU 7.2 virt (the reference) and cosim's own
+// qemu-virt and fu740 boards, through the cosim command.
 //
 // It owns the test program and its expectations; it must not know how a
 // runner starts its machine.
@@ -10,6 +10,7 @@ package nvmetest
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -17,6 +18,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 )
 
 // Runner boots elf on a machine with img as its NVMe namespace (serial
@@ -52,7 +54,9 @@ func Build(dir string, defines ...string) (string, error) {
 	}
 	elf := filepath.Join(dir, name+".elf")
 	args := []string{
-		"-march=rv64gc", "-mabi=lp64d", "-mcmodel=medany", "-nostdlib", "-ffreestanding",
+		// One ISA every hart of every board runs: the FU740's hart 0 (S7)
+		// has no FPU.
+		"-march=rv64imac_zicsr_zifencei", "-mabi=lp64", "-mcmodel=medany", "-nostdlib", "-ffreestanding",
 		"-O2", "-Wall", "-Wextra", "-Werror", "-Wl,--no-warn-rwx-segments",
 		"-T", filepath.Join(src, "link.ld"), "-o", elf,
 	}
@@ -67,6 +71,49 @@ func Build(dir string, defines ...string) (string, error) {
 	return elf, nil
 }
 
+// ModuleRoot returns the repository's root (the cosim module).
+func ModuleRoot() string { return filepath.Clean(filepath.Join(SourceDir(), "..", "..")) }
+
+// BuildCosim builds the cosim command into dir and returns its path.
+func BuildCosim(dir string) (string, error) {
+	bin := filepath.Join(dir, "cosim")
+	cmd := exec.Command("go", "build", "-o", bin, "./cmd/cosim")
+	cmd.Dir = ModuleRoot()
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("nvmetest: building cosim: %w\n%s", err, out)
+	}
+	return bin, nil
+}
+
+// Serial is the NVMe serial number every runner gives the controller.
+const Serial = "cosim0001"
+
+// CosimArgs is the command line that boots elf bare-metal on board with img
+// on the board's NVMe controller; extra drive options (",snapshot") follow
+// the drive's.
+func CosimArgs(board, elf, img, driveExtra string) []string {
+	return []string{"run", "--board", board, "--bios", "none", "--kernel", elf,
+		"--drive", "file=" + img + ",if=nvme,serial=" + Serial + driveExtra}
+}
+
+// Cosim returns a Runner that boots the program with the cosim binary bin on
+// board, as QEMU's -bios none -kernel does; the program must end the run
+// (test finisher, or the PMIC's power-off) with exit status 0.
+func Cosim(bin, board string) Runner {
+	return func(elf, img string) (string, error) {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		var stderr bytes.Buffer
+		cmd := exec.CommandContext(ctx, bin, CosimArgs(board, elf, img, "")...)
+		cmd.Stderr = &stderr
+		out, err := cmd.Output()
+		if err != nil {
+			return string(out), fmt.Errorf("cosim run --board %s: %w: %s", board, err, stderr.Bytes())
+		}
+		return string(out), nil
+	}
+}
+
 // NewImage creates a zeroed image in dir.
 func NewImage(dir string) (string, error) {
 	img := filepath.Join(dir, "nvme.img")
@@ -79,10 +126,15 @@ func NewImage(dir string) (string, error) {
 // Run builds the program for QEMU virt's layout, runs it with runner on a
 // fresh image and checks the output against testdata/virt.expected and the
 // image against what the program wrote.
-func Run(t *testing.T, runner Runner) {
+func Run(t *testing.T, runner Runner) { RunProgram(t, runner, "virt.expected") }
+
+// RunProgram builds the program with defines, runs it with runner on a
+// fresh image and checks the output against testdata/expected and the image
+// against what the program wrote.
+func RunProgram(t *testing.T, runner Runner, expected string, defines ...string) {
 	t.Helper()
 	dir := t.TempDir()
-	elf, err := Build(dir)
+	elf, err := Build(dir, defines...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,7 +146,7 @@ func Run(t *testing.T, runner Runner) {
 	if err != nil {
 		t.Fatalf("nvmetest: run: %v\noutput:\n%s", err, out)
 	}
-	exp, err := os.ReadFile(filepath.Join(SourceDir(), "testdata", "virt.expected"))
+	exp, err := os.ReadFile(filepath.Join(SourceDir(), "testdata", expected))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,7 +166,9 @@ func Run(t *testing.T, runner Runner) {
 // must appear, in order, as a whole line of got; a line written "~line\t#
 // reason" must match only up to its first "=". Lines of got that the
 // expectation does not mention (e.g. firmware banners) are not allowed
-// between the first and the last expected line.
+// between the first and the last expected line. A leading "!" (a line of a
+// board's expectation that differs from the QEMU reference, see
+// CheckFollowsReference) is ignored here.
 func CompareOutput(expected, got string) error {
 	var want []string
 	sc := bufio.NewScanner(strings.NewReader(expected))
@@ -149,7 +203,11 @@ func CompareOutput(expected, got string) error {
 }
 
 func lineMatches(want, got string) bool {
+	want = strings.TrimPrefix(want, "!")
 	if !strings.HasPrefix(want, "~") {
+		if i := strings.Index(want, "\t#"); i >= 0 {
+			want = want[:i]
+		}
 		return want == got
 	}
 	w := strings.TrimPrefix(want, "~")
@@ -161,6 +219,68 @@ func lineMatches(want, got string) bool {
 		return w == got
 	}
 	return strings.HasPrefix(got, key+"=")
+}
+
+// expectationLines returns the lines of an expectation file that are not
+// blank or comments.
+func expectationLines(text string) []string {
+	var out []string
+	for _, l := range strings.Split(text, "\n") {
+		if l != "" && !strings.HasPrefix(l, "#") {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// HostLinePrefixes start the lines of the program's output that describe the
+// PCIe host and its enumeration rather than the NVMe controller: they are
+// the only reference lines a board's expectation may replace.
+var HostLinePrefixes = []string{"PCI ", "CAPS ", "BAR", "BRIDGE ", "NVME at ", "DW link", "INTX ", "IRQ intx "}
+
+func isHostLine(l string) bool {
+	l = strings.TrimPrefix(strings.TrimPrefix(l, "!"), "~")
+	for _, p := range HostLinePrefixes {
+		if strings.HasPrefix(l, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// CheckFollowsReference checks a board's expectation against the QEMU
+// reference (virt.expected): its lines without a leading "!" must be the
+// reference's lines, verbatim and in order, and the reference lines it
+// leaves out must all be host lines. So the board prints every NVMe status
+// and datum QEMU does, and differs only where its PCIe host does (lines
+// marked "!").
+func CheckFollowsReference(reference, board string) error {
+	ref := expectationLines(reference)
+	i := 0
+	for n, l := range expectationLines(board) {
+		if strings.HasPrefix(l, "!") {
+			if !isHostLine(l) {
+				return fmt.Errorf("nvmetest: line %d %q is marked as the host's but is not a host line", n+1, l)
+			}
+			continue
+		}
+		for i < len(ref) && ref[i] != l && isHostLine(ref[i]) {
+			i++
+		}
+		if i == len(ref) {
+			return fmt.Errorf("nvmetest: line %d %q is past the reference's end", n+1, l)
+		}
+		if ref[i] != l {
+			return fmt.Errorf("nvmetest: line %d %q where the reference has %q", n+1, l, ref[i])
+		}
+		i++
+	}
+	for ; i < len(ref); i++ {
+		if !isHostLine(ref[i]) {
+			return fmt.Errorf("nvmetest: the reference's line %q is missing", ref[i])
+		}
+	}
+	return nil
 }
 
 // Pattern is the byte the program writes at offset i of logical block lba.

@@ -87,6 +87,32 @@ static bool link_up(void)
 	return (v & DEBUG1_LINK_UP) && !(v & DEBUG1_TRAINING);
 }
 
+#define LINK_POLLS_PER_SEC 100   /* poll the link every 10 ms */
+
+/*
+ * Waits up to a second for the link, as Linux's dw_pcie_wait_for_link, but
+ * asleep in wfi on the timer between polls: with an empty slot the link
+ * never trains, and a spin would burn a second of instructions. The
+ * boot hart's timer is borrowed and re-armed as it was.
+ */
+static bool wait_for_link(void)
+{
+	unsigned long armed = this_cpu()->timer_armed;
+	unsigned long deadline = rdtime() + machine.timebase;
+	bool up;
+	while (!(up = link_up())) {
+		unsigned long now = rdtime();
+		if (now >= deadline)
+			break;
+		unsigned long next = now + machine.timebase / LINK_POLLS_PER_SEC;
+		timer_program(next < deadline ? next : deadline);
+		while (!(csr_read(sip) & SIE_STIE))   /* sie.STIE wakes wfi; sstatus.SIE stays off */
+			wfi();
+	}
+	timer_program(armed);
+	return up;
+}
+
 /*
  * Firmware (U-Boot) normally trains the link; booted straight from the
  * SBI, release the controller ourselves: PHY out of reset, root-complex
@@ -101,11 +127,7 @@ static bool bring_up_link(void)
 	mmio_write32(BOARD_PCIE_MGMT_BASE + MGMT_DEVICE_TYPE, DEVICE_TYPE_RC);
 	mmio_write32(BOARD_PCIE_MGMT_BASE + MGMT_PERST_N, 1);
 	mmio_write32(BOARD_PCIE_MGMT_BASE + MGMT_LTSSM_ENABLE, 1);
-	unsigned long deadline = rdtime() + machine.timebase;   /* one second */
-	while (!link_up())
-		if (rdtime() > deadline)
-			return false;
-	return true;
+	return wait_for_link();
 #else
 	return false;
 #endif
@@ -115,7 +137,7 @@ int pcie_host_init(void)
 {
 	atu_unrolled = mmio_read32(BOARD_PCIE_DBI_BASE + ATU_VIEWPORT) == 0xffffffffu;
 	if (!bring_up_link()) {
-		printk("[kernel] pcie: link down, not scanning behind the root port\n");
+		printk("[kernel] pcie: link down (empty slot), not scanning behind the root port\n");
 		return -ENODEV;
 	}
 	/* CPU accesses to the memory window reach the bus unchanged. */

@@ -148,11 +148,65 @@ static void fail(const char *what)
 	puts_("\n");
 }
 
+#ifdef PMIC_I2C_BASE
+/* The HiFive Unmatched has no test finisher: the run ends as the board
+   powers off, by telling the DA9063 PMIC on I2C0 to shut down, as
+   OpenSBI's FU740 reset driver does. The I2C controller is the OpenCores
+   core (registers at a 4-byte stride). */
+#define I2C_PRELO 0x00
+#define I2C_PREHI 0x04
+#define I2C_CTR 0x08
+#define I2C_TXR 0x0c
+#define I2C_CR 0x10
+#define I2C_SR 0x10
+#define I2C_CTR_EN 0x80
+#define I2C_CR_STA 0x80
+#define I2C_CR_STO 0x40
+#define I2C_CR_WR 0x10
+#define I2C_SR_RXACK 0x80
+#define I2C_SR_TIP 0x02
+#define DA9063_PAGE_CON 0x00
+#define DA9063_CONTROL_F 0x13
+#define DA9063_CONTROL_F_SHUTDOWN 0x02
+
+/* Sends one byte (with START and/or STOP as cmd says); 1 if acknowledged. */
+static int i2c_send(uint8_t b, uint32_t cmd)
+{
+	mmio_w32(PMIC_I2C_BASE + I2C_TXR, b);
+	mmio_w32(PMIC_I2C_BASE + I2C_CR, cmd | I2C_CR_WR);
+	for (int i = 0; i < 100000 && (mmio_r32(PMIC_I2C_BASE + I2C_SR) & I2C_SR_TIP); i++)
+		;
+	return !(mmio_r32(PMIC_I2C_BASE + I2C_SR) & I2C_SR_RXACK);
+}
+
+static int pmic_write(uint8_t reg, uint8_t v)
+{
+	int ok = i2c_send((uint8_t)(PMIC_I2C_ADDR << 1), I2C_CR_STA);
+	ok = ok && i2c_send(reg, 0);
+	return ok && i2c_send(v, I2C_CR_STO);
+}
+
+static void power_off(void)
+{
+	/* Prescaler for 100 kHz from the 125 MHz peripheral clock, set while
+	   the core is disabled. */
+	mmio_w32(PMIC_I2C_BASE + I2C_CTR, 0);
+	mmio_w32(PMIC_I2C_BASE + I2C_PRELO, 249);
+	mmio_w32(PMIC_I2C_BASE + I2C_PREHI, 0);
+	mmio_w32(PMIC_I2C_BASE + I2C_CTR, I2C_CTR_EN);
+	if (!pmic_write(DA9063_PAGE_CON, 0) || !pmic_write(DA9063_CONTROL_F, DA9063_CONTROL_F_SHUTDOWN))
+		puts_("POWEROFF failed: the PMIC did not acknowledge\n");
+}
+#endif
+
 static void finish(void)
 {
 	puts_(failures ? "RESULT fail\n" : "RESULT pass\n");
 #ifdef FINISHER_BASE
 	mmio_w32(FINISHER_BASE, failures ? ((uint32_t)failures << 16) | 0x3333 : 0x5555);
+#endif
+#ifdef PMIC_I2C_BASE
+	power_off();
 #endif
 	for (;;)
 		__asm__ volatile("wfi");
@@ -1042,6 +1096,9 @@ static void phase_features(void)
 	get_features(0x0b, 0, "get-async-config");
 	set_features(0x08, (1u << 8) | 4u, "set-int-coalescing");
 	get_features(0x08, 0, "get-int-coalescing");
+	/* Back to no coalescing, so that MSI-X messages below are sent (or
+	   marked pending) at each completion on every controller. */
+	set_features(0x08, 0, "set-int-coalescing-off");
 	get_features(0x06, 3, "get-vwc-caps");
 	get_features(0x7f, 0, "get-bad-fid");
 }
@@ -1472,6 +1529,44 @@ static void phase_shutdown(void)
 	get_features(0x07, 0, "get-nqueues-after-reset");
 }
 
+#ifdef DURABILITY
+/* Durability mode: writes the pattern over LBA 8..31, flushes, says so,
+   then keeps writing (never flushing) LBA 300..307 until the simulator is
+   killed. What was flushed must be in the image afterwards. */
+static void durability(void)
+{
+	struct sqe c;
+	struct cqe r;
+	queue_init(&ioq1, 1, sq1_mem, IO_ENTRIES, cq1_mem, IO_ENTRIES);
+	create_cq(1, cq1_mem, IO_ENTRIES, 0, 0, "create-cq1");
+	create_sq(1, sq1_mem, IO_ENTRIES, 1, "create-sq1");
+	fill_pattern(wbuf, 8, 24);
+	prplist[0][0] = (uintptr_t)(wbuf + PAGE);
+	prplist[0][1] = (uintptr_t)(wbuf + 2 * PAGE);
+	rw_cmd(&c, 0x01, 1, 8, 24, (uintptr_t)wbuf, (uintptr_t)prplist[0]);
+	struct cqe w = run(&ioq1, &c, "write-3pages");
+	memset(&c, 0, sizeof c);
+	c.opc = 0x00;
+	c.nsid = 1;
+	r = run(&ioq1, &c, "flush");
+	if (!ok(&w) || !ok(&r)) {
+		fail("durable write");
+		finish();
+	}
+	puts_("DURABLE flushed lba=8 blocks=24\n");
+	for (uint64_t n = 0;; n++) {
+		uint64_t lba = 300 + n % 8;
+		fill_pattern(wbuf, lba + n, 1);
+		rw_cmd(&c, 0x01, 1, lba, 1, (uintptr_t)wbuf, 0);
+		uint16_t cid = submit(&ioq1, &c);
+		if (!wait_cid(&ioq1, cid, &r) || !ok(&r)) {
+			fail("unflushed write");
+			finish();
+		}
+	}
+}
+#endif
+
 int main(unsigned long hartid)
 {
 	hart = (int)hartid;
@@ -1492,6 +1587,9 @@ int main(unsigned long hartid)
 	print_cap();
 	if (!enable_controller())
 		finish();
+#ifdef DURABILITY
+	durability();
+#endif
 	submit_aer();
 	phase_identify();
 	phase_features();

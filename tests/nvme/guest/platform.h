@@ -16,6 +16,8 @@
 #define PCIE_MMIO_END 0x70000000UL
 #define PCIE_MEM_WINDOW 0x60090000UL
 #define PCIE_MEM_WINDOW_SIZE 0x0FF70000UL
+#define PMIC_I2C_BASE 0x10030000UL /* I2C0 with the DA9063 power controller */
+#define PMIC_I2C_ADDR 0x58
 #define PCIE_INTA_IRQ 57 /* INTA..INTD = 57..60, not swizzled by the host */
 /* The M-mode PLIC context of a hart: hart 0 (S7) has only M, harts 1-4 have M and S. */
 #define PLIC_MCONTEXT(h) ((h) == 0 ? 0 : 2 * (h) - 1)
