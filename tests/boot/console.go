@@ -213,6 +213,8 @@ func repoRoot() (string, error) {
 	}
 }
 
+func writeFile(path, text string) error { return os.WriteFile(path, []byte(text), 0o644) }
+
 // RequireTools reports a missing Debian tool or firmware file by name.
 func RequireTools(tools []string, files []string) error {
 	var missing []string
