@@ -22,6 +22,8 @@ type Board struct {
 	TimebaseHz     uint64
 	MemoryModel    MemoryModel
 	ICacheCoherent bool
+	// DTBOrder is the order of the root's and /soc's children in the DTB.
+	DTBOrder DTBOrder
 
 	// Harts present in this configuration: hart IDs 0..len-1.
 	Harts []Hart
@@ -49,6 +51,20 @@ type Board struct {
 
 	src *source // the parsed file, kept so overrides re-run validation
 }
+
+// DTBOrder says how the DTB lists the children of / and /soc. U-Boot binds
+// (and numbers) devices in tree order, so it shows in `dm tree`.
+type DTBOrder string
+
+const (
+	// DTBOrderFile lists nodes in the order the board file declares them.
+	DTBOrderFile DTBOrder = "file"
+	// DTBOrderNewestFirst lists the most recently created node first, as
+	// QEMU's trees do: libfdt's fdt_add_subnode inserts each new node
+	// before its siblings. The board file then declares devices in QEMU's
+	// creation order.
+	DTBOrderNewestFirst DTBOrder = "newest-first"
+)
 
 // Family selects the guest kernel's arch layer.
 type Family string

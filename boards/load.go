@@ -321,6 +321,13 @@ func (l *loader) top(b *Board) {
 	if raw.ICacheCoherent != nil {
 		b.ICacheCoherent = *raw.ICacheCoherent
 	}
+	b.DTBOrder = DTBOrder(raw.DTBOrder)
+	if b.DTBOrder == "" {
+		b.DTBOrder = DTBOrderFile
+	}
+	if !contains([]DTBOrder{DTBOrderFile, DTBOrderNewestFirst}, b.DTBOrder) {
+		l.errorf("dtb_order", "dtb_order %q is not one of \"file\", \"newest-first\"", raw.DTBOrder)
+	}
 }
 
 var isaRe = regexp.MustCompile(`^rv(32|64)[a-z]+(_[a-z][a-z0-9]*)*$`)

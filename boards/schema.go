@@ -19,6 +19,7 @@ type fileTOML struct {
 	Timebase       *Freq             `toml:"timebase"`
 	MemoryModel    string            `toml:"memory_model"`
 	ICacheCoherent *bool             `toml:"icache_coherent"`
+	DTBOrder       string            `toml:"dtb_order"`
 	Console        string            `toml:"console"`
 	DefaultHarts   int               `toml:"default_harts"`
 	Aliases        map[string]string `toml:"aliases"`

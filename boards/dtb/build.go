@@ -113,7 +113,17 @@ func (bd *builder) build() (*Tree, error) {
 			return nil, fmt.Errorf("dtb: %s: device %s: %w", b.Name, b.Devices[i].Name, err)
 		}
 	}
+	if b.DTBOrder == boards.DTBOrderNewestFirst {
+		reverse(root.Children)
+		reverse(bd.soc.Children)
+	}
 	return bd.t, nil
+}
+
+func reverse(nodes []*Node) {
+	for i, j := 0, len(nodes)-1; i < j; i, j = i+1, j-1 {
+		nodes[i], nodes[j] = nodes[j], nodes[i]
+	}
 }
 
 // nodeName is where a device sits in the tree.
@@ -400,10 +410,15 @@ func uartNode(_ *builder, d *boards.Device, n *Node) error {
 // it, with the finisher's pass and reset codes.
 func testFinisherNode(bd *builder, d *boards.Device, _ *Node) error {
 	ph := bd.phandle[d.Name]
-	for _, s := range []struct {
+	nodes := []struct {
 		node, compat string
 		value        uint32
-	}{{"poweroff", "syscon-poweroff", 0x5555}, {"reboot", "syscon-reboot", 0x7777}} {
+	}{{"poweroff", "syscon-poweroff", 0x5555}, {"reboot", "syscon-reboot", 0x7777}}
+	if bd.b.DTBOrder == boards.DTBOrderNewestFirst {
+		// QEMU creates /reboot first, so /poweroff ends up listed first.
+		nodes[0], nodes[1] = nodes[1], nodes[0]
+	}
+	for _, s := range nodes {
 		bd.t.Root.Add(s.node).
 			SetString("compatible", s.compat).
 			SetCells("regmap", ph).

@@ -49,18 +49,10 @@
 #define BOARD_TEST_FINISHER_BASE         0x00100000UL    /* sifive,test0 */
 
 /* Every device, by its board-file name upper-cased, non-alphanumerics as '_'. */
-#define BOARD_DEV_TEST_BASE              0x00100000UL
-#define BOARD_DEV_TEST_SIZE              0x00001000UL
-#define BOARD_DEV_RTC_BASE               0x00101000UL
-#define BOARD_DEV_RTC_SIZE               0x00001000UL
-#define BOARD_DEV_RTC_IRQ                11
 #define BOARD_DEV_CLINT_BASE             0x02000000UL
 #define BOARD_DEV_CLINT_SIZE             0x00010000UL
 #define BOARD_DEV_PLIC_BASE              0x0c000000UL
 #define BOARD_DEV_PLIC_SIZE              0x00600000UL
-#define BOARD_DEV_UART0_BASE             0x10000000UL
-#define BOARD_DEV_UART0_SIZE             0x00000100UL
-#define BOARD_DEV_UART0_IRQ              10
 #define BOARD_DEV_VIRTIO0_BASE           0x10001000UL
 #define BOARD_DEV_VIRTIO0_SIZE           0x00001000UL
 #define BOARD_DEV_VIRTIO0_IRQ            1
@@ -88,6 +80,14 @@
 #define BOARD_DEV_PCIE_BASE              0x30000000UL
 #define BOARD_DEV_PCIE_SIZE              0x10000000UL
 #define BOARD_DEV_PCIE_IRQ               32
+#define BOARD_DEV_TEST_BASE              0x00100000UL
+#define BOARD_DEV_TEST_SIZE              0x00001000UL
+#define BOARD_DEV_UART0_BASE             0x10000000UL
+#define BOARD_DEV_UART0_SIZE             0x00000100UL
+#define BOARD_DEV_UART0_IRQ              10
+#define BOARD_DEV_RTC_BASE               0x00101000UL
+#define BOARD_DEV_RTC_SIZE               0x00001000UL
+#define BOARD_DEV_RTC_IRQ                11
 
 /* Memory regions. */
 #define BOARD_MEM_MROM_BASE              0x00001000UL
