@@ -400,7 +400,8 @@ func (h *Hart) load(va uint64, size int) (uint64, bool) {
 		return 0, false
 	}
 	v, ok := h.physRead(m, size, accLoad, va)
-	if ok {
+	if ok && m.ram != nil {
+		h.dataLine(va, m.pa, false)
 		h.fillData(va, m, accLoad)
 	}
 	return v, ok
@@ -422,7 +423,10 @@ func (h *Hart) store(va uint64, size int, v uint64) bool {
 	if !h.physWrite(m, size, v, va) {
 		return false
 	}
-	h.fillData(va, m, accStore)
+	if m.ram != nil {
+		h.dataLine(va, m.pa, true)
+		h.fillData(va, m, accStore)
+	}
 	return true
 }
 

@@ -1,0 +1,109 @@
+package hart
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"cosim/hw/cache"
+)
+
+const fenceI = 0x0000100f
+
+func jalr(rd, rs1 uint32, imm int32) uint32 { return iType(uint32(imm), rs1, 0, rd, 0x67) }
+func bne(rs1, rs2 uint32, off int32) uint32 { return bType(uint32(off), rs2, rs1, 1) }
+
+func newCache(t *testing.T, name string, size, ways uint64, r cache.Replacement, keep bool) *cache.Cache {
+	c, err := cache.New(cache.Config{Name: name, Size: size, Ways: ways, Line: 64, HitLatency: 1, MissLatency: 20,
+		Replacement: r, Seed: 1, KeepData: keep})
+	require.NoError(t, err)
+	return c
+}
+
+// selfModifying calls f (a0 = 1), rewrites f's first instruction to
+// a0 = 2 with a store, calls it again, executes fence.i and calls it a
+// third time; s1, s2, s3 hold the three results.
+func selfModifying(t *testing.T, c Caches) *Hart {
+	m := newTestMachine(t)
+	h := m.hart(t, 0, m.base)
+	require.NoError(t, h.SetCaches(c))
+	f := m.base + 0x100
+	m.put(m.base,
+		jal(1, 0x100), addi(9, 10, 0),
+		sd(6, 5, 0),
+		jal(1, 0x100-12), addi(18, 10, 0),
+		fenceI,
+		jal(1, 0x100-24), addi(19, 10, 0),
+		jal(0, 0))
+	m.put(f, addi(10, 0, 1), jalr(0, 1, 0))
+	h.SetX(5, f)
+	h.SetX(6, uint64(jalr(0, 1, 0))<<32|uint64(addi(10, 0, 2)))
+	h.Run(16)
+	return h
+}
+
+func TestNonCoherentICacheRunsStaleCodeUntilFenceI(t *testing.T) {
+	h := selfModifying(t, Caches{I: newCache(t, "l1i", 16<<10, 2, cache.Random, true), ICoherent: false})
+	require.Equal(t, []uint64{1, 1, 2}, []uint64{h.X(9), h.X(18), h.X(19)},
+		"the second call runs the line the I-cache captured; fence.i drops it")
+	i, _ := h.CacheStats()
+	require.Equal(t, uint64(4), i.Misses, "main's and f's lines, then both again after fence.i")
+}
+
+func TestCoherentICacheAndNoCacheSeeStoresAtOnce(t *testing.T) {
+	for name, c := range map[string]Caches{
+		"coherent": {I: newCache(t, "l1i", 16<<10, 2, cache.Random, false), ICoherent: true},
+		"none":     {},
+	} {
+		h := selfModifying(t, c)
+		require.Equal(t, []uint64{1, 2, 2}, []uint64{h.X(9), h.X(18), h.X(19)}, name)
+	}
+}
+
+func TestNonCoherentICacheNeedsKeepData(t *testing.T) {
+	m := newTestMachine(t)
+	h := m.hart(t, 0, m.base)
+	require.ErrorContains(t, h.SetCaches(Caches{I: newCache(t, "l1i", 16<<10, 2, cache.Random, false)}), "keep the bytes")
+}
+
+// strided loads n lines at a 64-byte stride, passes times over the same
+// addresses, through an LRU D-cache of the given geometry.
+func strided(t *testing.T, size, ways uint64, n, passes int) (*Hart, cache.Stats) {
+	m := newTestMachine(t)
+	h := m.hart(t, 0, m.base)
+	d := newCache(t, "l1d", size, ways, cache.LRU, false)
+	require.NoError(t, h.SetCaches(Caches{D: d, ICoherent: true}))
+	m.put(m.base,
+		addi(5, 31, 0), // pass: x5 = data
+		addi(28, 0, int32(n)),
+		ld(7, 5, 0), // loop
+		addi(5, 5, 64),
+		addi(28, 28, -1),
+		bne(28, 0, -12),
+		addi(29, 29, -1),
+		bne(29, 0, -28),
+		jal(0, 0))
+	h.SetX(31, m.base+0x4_0000)
+	h.SetX(29, uint64(passes))
+	require.Equal(t, uint64(passes*(4*n+4)), h.Run(uint64(passes*(4*n+4))))
+	require.Equal(t, m.base+32, h.PC())
+	return h, d.Stats
+}
+
+func TestStridedLoadMissesFollowGeometry(t *testing.T) {
+	// 1 KiB, 2 ways, 64-byte lines: 8 sets. 16 lines fit; 32 lines put
+	// 4 lines in each set, which LRU evicts before their next use.
+	_, fit := strided(t, 1<<10, 2, 16, 3)
+	require.Equal(t, uint64(16), fit.Misses, "only the first pass misses")
+	_, thrash := strided(t, 1<<10, 2, 32, 3)
+	require.Equal(t, uint64(96), thrash.Misses, "every load misses")
+	require.Equal(t, uint64(96-16), thrash.Evictions)
+}
+
+func TestCacheLatencyCountsInCyclesNotInstret(t *testing.T) {
+	h, st := strided(t, 1<<10, 2, 32, 1)
+	require.Equal(t, uint64(32), st.Misses)
+	// Each miss costs hit+miss latency (21 cycles) on top of the one cycle
+	// per instruction; the loop body never reloads a line.
+	require.Equal(t, h.Instret()+32*21, h.Cycle())
+}
