@@ -13,6 +13,7 @@ import (
 	"cosim/cosim/firmware"
 	"cosim/cosim/machine"
 	"cosim/cosim/trace"
+	"cosim/hw/cache"
 	"cosim/hw/sim"
 	"cosim/kernel/prebuilt"
 	"cosim/soc"
@@ -91,7 +92,8 @@ func runRun(args []string) int {
 	maxTime := fs.Duration("max-time", 0, "stop after this much simulated time")
 	traceFile := fs.String("trace", "", "record a trace (pcapng) to `FILE`")
 	traceFilter := fs.String("trace-filter", "", "record only matching events: hart=0,pc=LO-HI,kind=retire+trap (see docs/trace-format.md)")
-	stats := fs.Bool("stats", false, "print run statistics on stderr at the end")
+	stats := fs.Bool("stats", false, "print run statistics (instructions, cycles, caches) on stderr at the end")
+	noCaches := fs.Bool("no-caches", false, "leave the board's caches out (faster; fetches always see memory)")
 	pos, code, done := parse(fs, args)
 	if done {
 		return code
@@ -107,7 +109,8 @@ func runRun(args []string) int {
 		return fail("run", err)
 	}
 	cfg := machine.Config{Board: b, Firmware: *bios, Append: *appendArgs, Drives: drives, Seed: *seed,
-		Quantum: sim.Time(quantum.Nanoseconds()) * sim.Nanosecond, Console: os.Stdout, Input: os.Stdin}
+		Quantum: sim.Time(quantum.Nanoseconds()) * sim.Nanosecond, Console: os.Stdout, Input: os.Stdin,
+		NoCaches: *noCaches}
 	if cfg.Kernel, err = loadPayload(*kernel, b.Name, b.Boot.Payload); err != nil {
 		return fail("run", err)
 	}
@@ -207,4 +210,27 @@ func printStats(m *machine.Machine, wall time.Duration) {
 	}
 	fmt.Fprintf(stderr, "total: %d instructions in %v host time (%.1f MIPS), %v simulated\n",
 		total, wall.Round(time.Millisecond), float64(total)/wall.Seconds()/1e6, time.Duration(m.SoC.Clock.Now()/sim.Nanosecond))
+	printCacheStats(m)
+}
+
+// printCacheStats prints one line per cache: each hart's L1s, then the L2.
+func printCacheStats(m *machine.Machine) {
+	line := func(who string, c *cache.Cache) {
+		if c == nil {
+			return
+		}
+		st := c.Stats
+		rate := 0.0
+		if st.Accesses != 0 {
+			rate = 100 * float64(st.Misses) / float64(st.Accesses)
+		}
+		fmt.Fprintf(stderr, "%s: %d accesses, %d misses (%.2f%%), %d evictions, %d writebacks\n",
+			who, st.Accesses, st.Misses, rate, st.Evictions, st.Writebacks)
+	}
+	for i, h := range m.SoC.Harts {
+		c := h.Caches()
+		line(fmt.Sprintf("hart %d l1i", i), c.I)
+		line(fmt.Sprintf("hart %d l1d", i), c.D)
+	}
+	line("l2", m.SoC.L2)
 }
