@@ -1,0 +1,147 @@
+// Package cache holds the integration tests of the cache models: bare-metal
+// programs built with riscv64-unknown-elf-gcc and run with
+// `cosim run --bios none --kernel X.elf` on qemu-virt and fu740, checking
+// what the guest sees (fence.i, PTE A/D policy) and what --stats reports
+// (L1 misses against the geometry's arithmetic). It tests through the
+// command line only and must not reach into the models.
+package cache
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+const gcc = "riscv64-unknown-elf-gcc"
+
+// cosimBin is the cosim binary TestMain builds.
+var cosimBin string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "cosim-cache-test")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	cosimBin = filepath.Join(dir, "cosim")
+	if out, err := exec.Command("go", "build", "-o", cosimBin, "cosim/cmd/cosim").CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "building cosim: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+func needGCC(t *testing.T) {
+	t.Helper()
+	if _, err := exec.LookPath(gcc); err != nil {
+		t.Fatalf("%s not found (Debian: apt-get install gcc-riscv64-unknown-elf): %v", gcc, err)
+	}
+}
+
+// testHart is the hart each board runs the test on: hart 0 on qemu-virt,
+// a U74 (hart 1) on fu740, whose hart 0 has no S-mode and no D-cache.
+var testHart = map[string]int{"qemu-virt": 0, "fu740": 1}
+
+// build compiles guest sources for board into an ELF in t's temp dir.
+func build(t *testing.T, board string, defines []string, sources ...string) string {
+	t.Helper()
+	needGCC(t)
+	out := filepath.Join(t.TempDir(), strings.TrimSuffix(sources[len(sources)-1], filepath.Ext(sources[len(sources)-1]))+".elf")
+	args := []string{"-O2", "-march=rv64imac_zicsr_zifencei", "-mabi=lp64", "-mcmodel=medany",
+		"-nostdlib", "-nostartfiles", "-ffreestanding", "-fno-builtin", "-T", "guest/link.ld",
+		"-include", "../../kernel/include/board/" + board + ".h",
+		fmt.Sprintf("-DTEST_HART=%d", testHart[board]), "-o", out}
+	args = append(args, defines...)
+	for _, s := range sources {
+		args = append(args, "guest/"+s)
+	}
+	b, err := exec.Command(gcc, args...).CombinedOutput()
+	require.NoError(t, err, "%s", b)
+	return out
+}
+
+// run runs elf on board (a name or a board file) with --bios none and
+// returns the console and the --stats report. A run ended by the
+// instruction limit (fu740 has no test finisher) is not an error.
+func run(t *testing.T, board, elf string, extra ...string) (console, stats string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	args := append([]string{"run", "--board", board, "--bios", "none", "--kernel", elf,
+		"--max-insns", "3000000", "--stats"}, extra...)
+	cmd := exec.CommandContext(ctx, cosimBin, args...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	var ee *exec.ExitError
+	if err != nil && !(errors.As(err, &ee) && ee.ExitCode() == 124) {
+		t.Fatalf("cosim %v: %v\nstdout:\n%s\nstderr:\n%s", args, err, stdout.String(), stderr.String())
+	}
+	require.Contains(t, stdout.String(), "END\n", "the program did not finish\nstderr:\n%s", stderr.String())
+	return stdout.String(), stderr.String()
+}
+
+// values reads the "name=0x..." lines a program printed.
+func values(t *testing.T, console string) map[string]uint64 {
+	t.Helper()
+	m := map[string]uint64{}
+	for _, l := range strings.Split(console, "\n") {
+		name, v, ok := strings.Cut(l, "=0x")
+		if !ok {
+			continue
+		}
+		n, err := strconv.ParseUint(v, 16, 64)
+		require.NoError(t, err, "line %q", l)
+		m[name] = n
+	}
+	return m
+}
+
+func TestFenceI(t *testing.T) {
+	for _, c := range []struct {
+		board   string
+		flags   []string
+		nofence uint64
+	}{
+		{"fu740", nil, 0x111},                     // the I-cache kept the old line
+		{"qemu-virt", nil, 0x222},                 // QEMU's fetches follow stores
+		{"fu740", []string{"--no-caches"}, 0x222}, // no I-cache, no staleness
+	} {
+		t.Run(c.board+strings.Join(c.flags, ""), func(t *testing.T) {
+			elf := build(t, c.board, nil, "start.S", "fencei.c")
+			console, _ := run(t, c.board, elf, c.flags...)
+			v := values(t, console)
+			require.Equal(t, map[string]uint64{"first": 0x111, "nofence": c.nofence, "fence": 0x222}, v, console)
+		})
+	}
+}
+
+func TestPTEAccessedBitPolicy(t *testing.T) {
+	for _, c := range []struct {
+		board string
+		want  map[string]uint64
+	}{
+		// The U74 raises a load page fault (13) at the address and leaves A clear.
+		{"fu740", map[string]uint64{"value": 0, "cause": 13, "tval": 1, "pte_a": 0}},
+		// QEMU sets A during the walk and the load succeeds.
+		{"qemu-virt", map[string]uint64{"value": 0x5eed, "cause": 0, "tval": 0, "pte_a": 1}},
+	} {
+		t.Run(c.board, func(t *testing.T) {
+			elf := build(t, c.board, nil, "start.S", "adfault.c")
+			console, _ := run(t, c.board, elf)
+			require.Equal(t, c.want, values(t, console), console)
+		})
+	}
+}
