@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -89,13 +90,14 @@ func run(t *testing.T, board, elf string, extra ...string) (console, stats strin
 	if err != nil && !(errors.As(err, &ee) && ee.ExitCode() == 124) {
 		t.Fatalf("cosim %v: %v\nstdout:\n%s\nstderr:\n%s", args, err, stdout.String(), stderr.String())
 	}
-	require.Contains(t, stdout.String(), "END\n", "the program did not finish\nstderr:\n%s", stderr.String())
 	return stdout.String(), stderr.String()
 }
 
-// values reads the "name=0x..." lines a program printed.
+// values reads the "name=0x..." lines a program printed, which must have
+// reached its end.
 func values(t *testing.T, console string) map[string]uint64 {
 	t.Helper()
+	require.Contains(t, console, "END\n", "the program did not finish")
 	m := map[string]uint64{}
 	for _, l := range strings.Split(console, "\n") {
 		name, v, ok := strings.Cut(l, "=0x")
@@ -142,6 +144,65 @@ func TestPTEAccessedBitPolicy(t *testing.T) {
 			elf := build(t, c.board, nil, "start.S", "adfault.c")
 			console, _ := run(t, c.board, elf)
 			require.Equal(t, c.want, values(t, console), console)
+		})
+	}
+}
+
+// u74DCache is the U74's D-cache line of boards/fu740.toml, which the
+// strided test replaces.
+const u74DCache = `dcache          = { size = "32KiB", ways = 8, line = 64, hit_latency = 2, miss_latency = 20 }`
+
+// boardWithDCache writes a copy of fu740.toml whose U74s have the given
+// L1 D-cache (LRU, so that a working set larger than a set's ways misses
+// every time).
+func boardWithDCache(t *testing.T, size string, ways int) string {
+	t.Helper()
+	src, err := os.ReadFile("../../boards/fu740.toml")
+	require.NoError(t, err)
+	require.Contains(t, string(src), u74DCache, "boards/fu740.toml changed: update the strided test")
+	line := fmt.Sprintf(`dcache = { size = %q, ways = %d, line = 64, hit_latency = 2, miss_latency = 20, replacement = "lru" }`, size, ways)
+	path := filepath.Join(t.TempDir(), fmt.Sprintf("fu740-l1d-%s-%dway.toml", size, ways))
+	require.NoError(t, os.WriteFile(path, []byte(strings.Replace(string(src), u74DCache, line, 1)), 0o644))
+	return path
+}
+
+var l1dLine = regexp.MustCompile(`(?m)^hart 1 l1d: (\d+) accesses, (\d+) misses`)
+
+// TestStridedMissesFollowGeometry sweeps a 16 KiB buffer (256 lines) four
+// times on hart 1 with no other data access. A D-cache whose sets hold all
+// the buffer's lines that map to them misses only on the first pass (256);
+// one with fewer ways than that misses on every load under LRU (1024).
+// The boot ROM's loads that start the hart add the same few misses to
+// every geometry, measured with a run that makes no pass.
+func TestStridedMissesFollowGeometry(t *testing.T) {
+	const lines, passes = 256, 4
+	misses := func(t *testing.T, board string, passes int) uint64 {
+		elf := build(t, "fu740", []string{fmt.Sprintf("-DPASSES=%d", passes), fmt.Sprintf("-DBUFFER_LINES=%d", lines)}, "strided.S")
+		_, stats := run(t, board, elf)
+		m := l1dLine.FindStringSubmatch(stats)
+		require.NotNil(t, m, "no hart 1 l1d line in:\n%s", stats)
+		n, err := strconv.ParseUint(m[2], 10, 64)
+		require.NoError(t, err)
+		return n
+	}
+	for _, c := range []struct {
+		size string
+		ways int
+		want uint64 // misses of the passes, boot ROM excluded
+	}{
+		{"32KiB", 8, lines},         // 64 sets x 8 ways: 4 lines per set fit
+		{"16KiB", 4, lines},         // 64 sets x 4 ways: exactly fits
+		{"16KiB", 2, lines},         // 128 sets x 2 ways: 2 lines per set fit
+		{"8KiB", 4, passes * lines}, // 32 sets x 4 ways: 8 lines per set thrash
+		{"8KiB", 2, passes * lines}, // 64 sets x 2 ways: 4 per set thrash
+		{"4KiB", 1, passes * lines}, // direct-mapped, 64 sets: 4 per set thrash
+		{"64KiB", 1, lines},         // direct-mapped, 1024 sets: all fit
+	} {
+		t.Run(fmt.Sprintf("%s-%dway", c.size, c.ways), func(t *testing.T) {
+			board := boardWithDCache(t, c.size, c.ways)
+			base := misses(t, board, 0)
+			require.Less(t, base, uint64(8), "the boot ROM should cost a few misses")
+			require.Equal(t, base+c.want, misses(t, board, passes))
 		})
 	}
 }
