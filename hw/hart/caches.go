@@ -21,23 +21,33 @@ type Caches struct {
 	ICoherent bool
 }
 
-// cacheState is what the run loop needs of the caches. The hot loop looks
-// at one tag per access: an access to the line it touched last (same
-// virtual line, same translation) is a hit that changes nothing in the
-// model, so only a change of line leaves the fast path. With no cache the
-// masks are zero and the tags zero, so the compare always matches.
+// cacheState is what the run loop needs of the caches. The hot loop keeps
+// a line buffer per hart: the I-cache line it fetches from, the two D-cache
+// lines it used last and the two it last made dirty, as virtual line
+// addresses. An access that the buffer serves is a hit that changes
+// nothing in the model (the line is present; with random replacement a hit
+// moves no state, and a store to a dirty line changes nothing), so only an
+// access outside it leaves the fast path for a lookup. An LRU D-cache uses
+// one entry of each pair, so that every change of line updates the ages.
+// With no cache the masks and tags are zero, so the first compare always
+// matches.
 //
-// The tags are virtual line addresses, valid while the translation that
-// produced them is: run forgets them whenever it starts over (every TLB
-// flush, privilege or satp change passes through there) and when a new
-// page is fetched.
+// The tags are virtual, valid while the translation that produced them is:
+// run forgets them whenever it starts over (every TLB flush, privilege or
+// satp change passes through there) and when a new page is fetched. A
+// D-cache eviction drops the entries of the evicted line.
 type cacheState struct {
 	caches Caches
 	imask  uint64 // ^(I line size - 1), or 0 without an I-cache
 	iline  uint64 // virtual line the last fetch looked up
 	dmask  uint64 // ^(D line size - 1), or 0 without a D-cache
-	dline  uint64 // virtual line the last load or store looked up
-	sline  uint64 // virtual line the last store made dirty
+	dline  [2]uint64
+	sline  [2]uint64
+	dpa    [2]uint64 // physical lines of dline
+	spa    [2]uint64 // physical lines of sline
+	dnext  uint8     // entry the next load lookup replaces
+	snext  uint8     // entry the next store lookup replaces
+	dpair  bool      // both entries in use (random replacement)
 	// nonCoherentI: decoded instructions come from the I-cache's copy
 	// and exist only for lines the I-cache holds.
 	nonCoherentI bool
@@ -72,6 +82,10 @@ func (h *Hart) SetCaches(c Caches) error {
 		h.dmask = ^(c.D.Config().Line - 1)
 	}
 	h.nonCoherentI = !c.ICoherent
+	if c.D != nil {
+		h.dpair = c.D.Config().Replacement == cache.Random
+		c.D.OnEvict = h.dataEvicted
+	}
 	if c.I != nil {
 		if h.nonCoherentI {
 			c.I.Fill = h.fillICacheLine
@@ -91,12 +105,13 @@ func (h *Hart) Caches() Caches { return h.caches }
 
 // forgetLines makes the next fetch, load and store look their line up.
 func (h *Hart) forgetLines() {
-	h.iline, h.dline, h.sline = 0, 0, 0
+	h.iline = 0
+	h.dline, h.sline = [2]uint64{}, [2]uint64{}
 	if h.caches.I != nil {
 		h.iline = noLine
 	}
 	if h.caches.D != nil {
-		h.dline, h.sline = noLine, noLine
+		h.dline, h.sline = [2]uint64{noLine, noLine}, [2]uint64{noLine, noLine}
 	}
 }
 
@@ -108,19 +123,38 @@ func (h *Hart) fetchLine(pc, pa uint64) {
 }
 
 // dataLine looks up the D-cache line of a load or store at virtual va,
-// physical pa, and charges its latency. A store leaves the line dirty, so
-// later stores to it need no lookup; any other line change forgets that.
+// physical pa, charges its latency and puts the line in the hart's line
+// buffer (a store's line also among the dirty ones).
 func (h *Hart) dataLine(va, pa uint64, write bool) {
-	if h.caches.D == nil {
+	d := h.caches.D
+	if d == nil {
 		return
 	}
-	h.idle += h.caches.D.Access(pa, write)
-	line := va & h.dmask
-	h.dline = line
-	if write {
-		h.sline = line
-	} else if h.sline != line {
-		h.sline = noLine
+	h.idle += d.Access(pa, write)
+	line, lpa := va&h.dmask, pa&h.dmask
+	if line != h.dline[0] && line != h.dline[1] {
+		h.dline[h.dnext], h.dpa[h.dnext] = line, lpa
+		if h.dpair {
+			h.dnext ^= 1
+		}
+	}
+	if write && line != h.sline[0] && line != h.sline[1] {
+		h.sline[h.snext], h.spa[h.snext] = line, lpa
+		if h.dpair {
+			h.snext ^= 1
+		}
+	}
+}
+
+// dataEvicted drops a line leaving the D-cache from the line buffer.
+func (h *Hart) dataEvicted(lineAddr uint64) {
+	for i := range 2 {
+		if h.dpa[i] == lineAddr {
+			h.dline[i] = noLine
+		}
+		if h.spa[i] == lineAddr {
+			h.sline[i] = noLine
+		}
 	}
 }
 

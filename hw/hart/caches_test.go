@@ -107,3 +107,65 @@ func TestCacheLatencyCountsInCyclesNotInstret(t *testing.T) {
 	// per instruction; the loop body never reloads a line.
 	require.Equal(t, h.Instret()+32*21, h.Cycle())
 }
+
+func TestEvictionFromNonCoherentICacheRefetchesMemory(t *testing.T) {
+	// Two direct-mapped lines: main (at base) and f (base+0x100) share set
+	// 0, so each call evicts the caller's line and each return f's: the
+	// second call refetches f from memory and sees the store.
+	tiny, err := cache.New(cache.Config{Name: "l1i", Size: 128, Ways: 1, Line: 64, KeepData: true})
+	require.NoError(t, err)
+	h := selfModifying(t, Caches{I: tiny})
+	require.Equal(t, []uint64{1, 2, 2}, []uint64{h.X(9), h.X(18), h.X(19)})
+	require.NotZero(t, tiny.Stats.Evictions)
+}
+
+// A store by one hart to code another hart has cached is not seen by the
+// other's fetches until fence.i runs on it on the writer's behalf (SBI
+// remote fence.i calls FenceI).
+func TestRemoteFenceIDropsAnotherHartsStaleLine(t *testing.T) {
+	m := newTestMachine(t)
+	a := m.hart(t, 0, m.base)
+	b := m.hart(t, 1, m.base+0x200)
+	for _, h := range []*Hart{a, b} {
+		require.NoError(t, h.SetCaches(Caches{I: newCache(t, "l1i", 16<<10, 2, cache.Random, true)}))
+	}
+	f := m.base + 0x100
+	m.put(m.base, jal(1, 0x100), addi(9, 10, 0), jal(0, 0))
+	m.put(f, addi(10, 0, 1), jalr(0, 1, 0))
+	m.put(m.base+0x200, sd(6, 5, 0), jal(0, 0))
+	b.SetX(5, f)
+	b.SetX(6, uint64(jalr(0, 1, 0))<<32|uint64(addi(10, 0, 2)))
+	callF := func() uint64 {
+		a.SetPC(m.base)
+		a.Run(4)
+		return a.X(9)
+	}
+	require.Equal(t, uint64(1), callF())
+	b.Run(1)
+	require.Equal(t, uint64(1), callF(), "hart 0 still runs the line it fetched")
+	a.FenceI()
+	require.Equal(t, uint64(2), callF())
+}
+
+// The hart's line buffer serves alternating loads from two lines without
+// a lookup when hits move no state (random replacement); under LRU every
+// change of line is a lookup, so that the ages follow the accesses.
+func TestLineBufferServesTwoLinesUnderRandomReplacement(t *testing.T) {
+	for r, want := range map[cache.Replacement]uint64{cache.Random: 2, cache.LRU: 20} {
+		m := newTestMachine(t)
+		h := m.hart(t, 0, m.base)
+		d := newCache(t, "l1d", 1<<10, 2, r, false)
+		require.NoError(t, h.SetCaches(Caches{D: d}))
+		m.put(m.base,
+			addi(28, 0, 10),
+			ld(7, 5, 0), // loop
+			ld(7, 5, 64),
+			addi(28, 28, -1),
+			bne(28, 0, -12),
+			jal(0, 0))
+		h.SetX(5, m.base+0x4_0000)
+		h.Run(1 + 10*4)
+		require.Equal(t, m.base+20, h.PC())
+		require.Equal(t, cache.Stats{Accesses: want, Misses: 2}, d.Stats, "replacement %d", r)
+	}
+}
