@@ -21,37 +21,44 @@ type Caches struct {
 	ICoherent bool
 }
 
-// cacheState is what the run loop needs of the caches. The hot loop keeps
-// a line buffer per hart: the I-cache line it fetches from, the two D-cache
-// lines it used last and the two it last made dirty, as virtual line
-// addresses. An access that the buffer serves is a hit that changes
-// nothing in the model (the line is present; with random replacement a hit
-// moves no state, and a store to a dirty line changes nothing), so only an
-// access outside it leaves the fast path for a lookup. An LRU D-cache uses
-// one entry of each pair, so that every change of line updates the ages.
-// With no cache the masks and tags are zero, so the first compare always
-// matches.
+// cacheState is what the run loop needs of the caches.
 //
-// The tags are virtual, valid while the translation that produced them is:
-// run forgets them whenever it starts over (every TLB flush, privilege or
-// satp change passes through there) and when a new page is fetched. A
-// D-cache eviction drops the entries of the evicted line.
+// The hot loop keeps a line buffer per hart, as virtual line addresses: the
+// I-cache line it fetches from, and for data one slot per 64-byte offset
+// within a page (bits 6-11, the same in the virtual and the physical
+// address) holding a line the D-cache is known to hold, plus the same for
+// lines it holds dirty. An access the buffer serves is a hit that changes
+// nothing in the model, so only an access outside it leaves the fast path
+// for a lookup: with random replacement a hit moves no state, and a store
+// to a dirty line changes nothing. An LRU D-cache keeps a single line in
+// the buffer, so that every change of line updates the ages. A D-cache
+// eviction drops the evicted line's slot. With no cache the masks and tags
+// are zero, so the compare always matches.
+//
+// Virtual tags are valid while the translation that produced them is: the
+// data slots are forgotten on every TLB flush and change of data
+// privilege; the fetch line whenever run starts over and when a new page
+// is fetched.
 type cacheState struct {
 	caches Caches
 	imask  uint64 // ^(I line size - 1), or 0 without an I-cache
 	iline  uint64 // virtual line the last fetch looked up
 	dmask  uint64 // ^(D line size - 1), or 0 without a D-cache
-	dline  [2]uint64
-	sline  [2]uint64
-	dpa    [2]uint64 // physical lines of dline
-	spa    [2]uint64 // physical lines of sline
-	dnext  uint8     // entry the next load lookup replaces
-	snext  uint8     // entry the next store lookup replaces
-	dpair  bool      // both entries in use (random replacement)
+	dtag   [lineSlots]uint64
+	stag   [lineSlots]uint64
+	dpa    [lineSlots]uint64 // physical lines of dtag
+	spa    [lineSlots]uint64 // physical lines of stag
+	// dsingle: LRU replacement, one line in the buffer (dlast/slast).
+	dsingle      bool
+	dlast, slast uint64
 	// nonCoherentI: decoded instructions come from the I-cache's copy
 	// and exist only for lines the I-cache holds.
 	nonCoherentI bool
 }
+
+// lineSlots is the number of data line-buffer slots: one per 64-byte
+// offset in a page.
+const lineSlots = pageSize / 64
 
 const noLine = ^uint64(0)
 
@@ -83,7 +90,7 @@ func (h *Hart) SetCaches(c Caches) error {
 	}
 	h.nonCoherentI = !c.ICoherent
 	if c.D != nil {
-		h.dpair = c.D.Config().Replacement == cache.Random
+		h.dsingle = c.D.Config().Replacement == cache.LRU
 		c.D.OnEvict = h.dataEvicted
 	}
 	if c.I != nil {
@@ -105,13 +112,24 @@ func (h *Hart) Caches() Caches { return h.caches }
 
 // forgetLines makes the next fetch, load and store look their line up.
 func (h *Hart) forgetLines() {
+	h.forgetFetchLine()
+	h.forgetDataLines()
+}
+
+func (h *Hart) forgetFetchLine() {
 	h.iline = 0
-	h.dline, h.sline = [2]uint64{}, [2]uint64{}
 	if h.caches.I != nil {
 		h.iline = noLine
 	}
+}
+
+func (h *Hart) forgetDataLines() {
+	v := uint64(0)
 	if h.caches.D != nil {
-		h.dline, h.sline = [2]uint64{noLine, noLine}, [2]uint64{noLine, noLine}
+		v = noLine
+	}
+	for i := range h.dtag {
+		h.dtag[i], h.stag[i] = v, v
 	}
 }
 
@@ -132,29 +150,27 @@ func (h *Hart) dataLine(va, pa uint64, write bool) {
 	}
 	h.idle += d.Access(pa, write)
 	line, lpa := va&h.dmask, pa&h.dmask
-	if line != h.dline[0] && line != h.dline[1] {
-		h.dline[h.dnext], h.dpa[h.dnext] = line, lpa
-		if h.dpair {
-			h.dnext ^= 1
-		}
+	i := (va >> 6) & (lineSlots - 1)
+	if h.dsingle {
+		h.dtag[h.dlast], h.stag[h.slast] = noLine, noLine
+		h.dlast, h.slast = i, i
 	}
-	if write && line != h.sline[0] && line != h.sline[1] {
-		h.sline[h.snext], h.spa[h.snext] = line, lpa
-		if h.dpair {
-			h.snext ^= 1
-		}
+	h.dtag[i], h.dpa[i] = line, lpa
+	if write {
+		h.stag[i], h.spa[i] = line, lpa
+	} else if h.stag[i] != line {
+		h.stag[i] = noLine
 	}
 }
 
 // dataEvicted drops a line leaving the D-cache from the line buffer.
 func (h *Hart) dataEvicted(lineAddr uint64) {
-	for i := range 2 {
-		if h.dpa[i] == lineAddr {
-			h.dline[i] = noLine
-		}
-		if h.spa[i] == lineAddr {
-			h.sline[i] = noLine
-		}
+	i := (lineAddr >> 6) & (lineSlots - 1)
+	if h.dpa[i] == lineAddr {
+		h.dtag[i] = noLine
+	}
+	if h.spa[i] == lineAddr {
+		h.stag[i] = noLine
 	}
 }
 

@@ -58,7 +58,7 @@ func (h *Hart) run(limit uint64) {
 outer:
 	for h.retired < limit && !h.stopReq && h.trapBudget != 0 {
 		h.resync = false
-		h.forgetLines()
+		h.forgetFetchLine()
 		if cause, ok := h.pendingInterrupt(); ok {
 			h.takeTrap(cause, 0)
 			if h.stopReq {
@@ -1266,7 +1266,7 @@ dispatch:
 		if e.vpn != (va>>pageShift)^key {
 			return pc, rem, s, exitSlow
 		}
-		if l := va & h.dmask; l != h.dline[0] && l != h.dline[1] {
+		if h.dtag[(va>>6)&(lineSlots-1)] != va&h.dmask {
 			return pc, rem, s, exitDLine
 		}
 		h.r[s.rd] = uint64(int64(*(*int8)(unsafe.Add(e.host, va&pageMask))))
@@ -1285,7 +1285,7 @@ dispatch:
 		if e.vpn != (va>>pageShift)^key {
 			return pc, rem, s, exitSlow
 		}
-		if l := va & h.dmask; l != h.dline[0] && l != h.dline[1] {
+		if h.dtag[(va>>6)&(lineSlots-1)] != va&h.dmask {
 			return pc, rem, s, exitDLine
 		}
 		h.r[s.rd] = uint64(*(*uint8)(unsafe.Add(e.host, va&pageMask)))
@@ -1304,7 +1304,7 @@ dispatch:
 		if e.vpn != (va>>pageShift)^key || va&1 != 0 {
 			return pc, rem, s, exitSlow
 		}
-		if l := va & h.dmask; l != h.dline[0] && l != h.dline[1] {
+		if h.dtag[(va>>6)&(lineSlots-1)] != va&h.dmask {
 			return pc, rem, s, exitDLine
 		}
 		h.r[s.rd] = uint64(int64(*(*int16)(unsafe.Add(e.host, va&pageMask))))
@@ -1323,7 +1323,7 @@ dispatch:
 		if e.vpn != (va>>pageShift)^key || va&1 != 0 {
 			return pc, rem, s, exitSlow
 		}
-		if l := va & h.dmask; l != h.dline[0] && l != h.dline[1] {
+		if h.dtag[(va>>6)&(lineSlots-1)] != va&h.dmask {
 			return pc, rem, s, exitDLine
 		}
 		h.r[s.rd] = uint64(*(*uint16)(unsafe.Add(e.host, va&pageMask)))
@@ -1342,7 +1342,7 @@ dispatch:
 		if e.vpn != (va>>pageShift)^key || va&3 != 0 {
 			return pc, rem, s, exitSlow
 		}
-		if l := va & h.dmask; l != h.dline[0] && l != h.dline[1] {
+		if h.dtag[(va>>6)&(lineSlots-1)] != va&h.dmask {
 			return pc, rem, s, exitDLine
 		}
 		h.r[s.rd] = uint64(int64(*(*int32)(unsafe.Add(e.host, va&pageMask))))
@@ -1361,7 +1361,7 @@ dispatch:
 		if e.vpn != (va>>pageShift)^key || va&3 != 0 {
 			return pc, rem, s, exitSlow
 		}
-		if l := va & h.dmask; l != h.dline[0] && l != h.dline[1] {
+		if h.dtag[(va>>6)&(lineSlots-1)] != va&h.dmask {
 			return pc, rem, s, exitDLine
 		}
 		h.r[s.rd] = uint64(*(*uint32)(unsafe.Add(e.host, va&pageMask)))
@@ -1380,7 +1380,7 @@ dispatch:
 		if e.vpn != (va>>pageShift)^key || va&7 != 0 {
 			return pc, rem, s, exitSlow
 		}
-		if l := va & h.dmask; l != h.dline[0] && l != h.dline[1] {
+		if h.dtag[(va>>6)&(lineSlots-1)] != va&h.dmask {
 			return pc, rem, s, exitDLine
 		}
 		h.r[s.rd] = *(*uint64)(unsafe.Add(e.host, va&pageMask))
@@ -1399,7 +1399,7 @@ dispatch:
 		if e.vpn != (va>>pageShift)^key {
 			return pc, rem, s, exitSlow
 		}
-		if l := va & h.dmask; l != h.sline[0] && l != h.sline[1] {
+		if h.stag[(va>>6)&(lineSlots-1)] != va&h.dmask {
 			return pc, rem, s, exitDLine
 		}
 		*(*uint8)(unsafe.Add(e.host, va&pageMask)) = uint8(h.r[s.rs2])
@@ -1421,7 +1421,7 @@ dispatch:
 		if e.vpn != (va>>pageShift)^key || va&1 != 0 {
 			return pc, rem, s, exitSlow
 		}
-		if l := va & h.dmask; l != h.sline[0] && l != h.sline[1] {
+		if h.stag[(va>>6)&(lineSlots-1)] != va&h.dmask {
 			return pc, rem, s, exitDLine
 		}
 		*(*uint16)(unsafe.Add(e.host, va&pageMask)) = uint16(h.r[s.rs2])
@@ -1443,7 +1443,7 @@ dispatch:
 		if e.vpn != (va>>pageShift)^key || va&3 != 0 {
 			return pc, rem, s, exitSlow
 		}
-		if l := va & h.dmask; l != h.sline[0] && l != h.sline[1] {
+		if h.stag[(va>>6)&(lineSlots-1)] != va&h.dmask {
 			return pc, rem, s, exitDLine
 		}
 		*(*uint32)(unsafe.Add(e.host, va&pageMask)) = uint32(h.r[s.rs2])
@@ -1465,7 +1465,7 @@ dispatch:
 		if e.vpn != (va>>pageShift)^key || va&7 != 0 {
 			return pc, rem, s, exitSlow
 		}
-		if l := va & h.dmask; l != h.sline[0] && l != h.sline[1] {
+		if h.stag[(va>>6)&(lineSlots-1)] != va&h.dmask {
 			return pc, rem, s, exitDLine
 		}
 		*(*uint64)(unsafe.Add(e.host, va&pageMask)) = h.r[s.rs2]
@@ -1487,7 +1487,7 @@ dispatch:
 		if e.vpn != (va>>pageShift)^key || va&3 != 0 || h.mstatus&msFS != fsDirty {
 			return pc, rem, s, exitSlow
 		}
-		if l := va & h.dmask; l != h.dline[0] && l != h.dline[1] {
+		if h.dtag[(va>>6)&(lineSlots-1)] != va&h.dmask {
 			return pc, rem, s, exitDLine
 		}
 		h.r[s.rd] = nanBox | uint64(*(*uint32)(unsafe.Add(e.host, va&pageMask)))
@@ -1506,7 +1506,7 @@ dispatch:
 		if e.vpn != (va>>pageShift)^key || va&7 != 0 || h.mstatus&msFS != fsDirty {
 			return pc, rem, s, exitSlow
 		}
-		if l := va & h.dmask; l != h.dline[0] && l != h.dline[1] {
+		if h.dtag[(va>>6)&(lineSlots-1)] != va&h.dmask {
 			return pc, rem, s, exitDLine
 		}
 		h.r[s.rd] = *(*uint64)(unsafe.Add(e.host, va&pageMask))
@@ -1525,7 +1525,7 @@ dispatch:
 		if e.vpn != (va>>pageShift)^key || va&3 != 0 || h.mstatus&msFS == 0 {
 			return pc, rem, s, exitSlow
 		}
-		if l := va & h.dmask; l != h.sline[0] && l != h.sline[1] {
+		if h.stag[(va>>6)&(lineSlots-1)] != va&h.dmask {
 			return pc, rem, s, exitDLine
 		}
 		*(*uint32)(unsafe.Add(e.host, va&pageMask)) = uint32(h.r[s.rs2])
@@ -1547,7 +1547,7 @@ dispatch:
 		if e.vpn != (va>>pageShift)^key || va&7 != 0 || h.mstatus&msFS == 0 {
 			return pc, rem, s, exitSlow
 		}
-		if l := va & h.dmask; l != h.sline[0] && l != h.sline[1] {
+		if h.stag[(va>>6)&(lineSlots-1)] != va&h.dmask {
 			return pc, rem, s, exitDLine
 		}
 		*(*uint64)(unsafe.Add(e.host, va&pageMask)) = h.r[s.rs2]
