@@ -6,6 +6,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"cosim/hw/cache"
+	"cosim/hw/sim"
 )
 
 const fenceI = 0x0000100f
@@ -23,10 +24,13 @@ func newCache(t *testing.T, name string, size, ways uint64, r cache.Replacement,
 // selfModifying calls f (a0 = 1), rewrites f's first instruction to
 // a0 = 2 with a store, calls it again, executes fence.i and calls it a
 // third time; s1, s2, s3 hold the three results.
-func selfModifying(t *testing.T, c Caches) *Hart {
+func selfModifying(t *testing.T, c Caches) *Hart { return selfModifyingObserved(t, c, nil) }
+
+func selfModifyingObserved(t *testing.T, c Caches, obs sim.Observer) *Hart {
 	m := newTestMachine(t)
 	h := m.hart(t, 0, m.base)
 	require.NoError(t, h.SetCaches(c))
+	h.Obs = obs
 	f := m.base + 0x100
 	m.put(m.base,
 		jal(1, 0x100), addi(9, 10, 0),
@@ -168,4 +172,25 @@ func TestLineBufferServesTwoLinesUnderRandomReplacement(t *testing.T) {
 		require.Equal(t, m.base+20, h.PC())
 		require.Equal(t, cache.Stats{Accesses: want, Misses: 2}, d.Stats, "replacement %d", r)
 	}
+}
+
+// Observation steps the run loop one instruction at a time; the caches
+// must see the same lookups, and the hart spend the same cycles, as
+// without it.
+func TestObservationDoesNotChangeCacheBehaviour(t *testing.T) {
+	type outcome struct {
+		i, d    cache.Stats
+		cycles  uint64
+		results []uint64
+	}
+	run := func(obs sim.Observer) outcome {
+		c := Caches{I: newCache(t, "l1i", 16<<10, 2, cache.Random, true), D: newCache(t, "l1d", 1<<10, 2, cache.Random, false)}
+		h := selfModifyingObserved(t, c, obs)
+		return outcome{c.I.Stats, c.D.Stats, h.Cycle(), []uint64{h.X(9), h.X(18), h.X(19)}}
+	}
+	col := &collect{}
+	plain, observed := run(nil), run(col)
+	require.NotEmpty(t, col.evs)
+	require.Equal(t, plain, observed)
+	require.Equal(t, []uint64{1, 1, 2}, observed.results)
 }
