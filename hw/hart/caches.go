@@ -148,9 +148,12 @@ func (h *Hart) dataLine(va, pa uint64, write bool) {
 	if d == nil {
 		return
 	}
-	h.idle += d.Access(pa, write)
 	line, lpa := va&h.dmask, pa&h.dmask
 	i := (va >> 6) & (lineSlots - 1)
+	if h.stag[i] == line || !write && h.dtag[i] == line {
+		return // served by the line buffer, as on the fast path
+	}
+	h.idle += d.Access(pa, write)
 	if h.dsingle {
 		h.dtag[h.dlast], h.stag[h.slast] = noLine, noLine
 		h.dlast, h.slast = i, i
