@@ -166,14 +166,17 @@ func (h *Hart) dataLine(va, pa uint64, write bool) {
 	}
 }
 
-// dataEvicted drops a line leaving the D-cache from the line buffer.
+// dataEvicted drops a line leaving the D-cache from the line buffer (from
+// every slot it may occupy, when lines are longer than 64 bytes).
 func (h *Hart) dataEvicted(lineAddr uint64) {
-	i := (lineAddr >> 6) & (lineSlots - 1)
-	if h.dpa[i] == lineAddr {
-		h.dtag[i] = noLine
-	}
-	if h.spa[i] == lineAddr {
-		h.stag[i] = noLine
+	for k := uint64(0); k == 0 || k < h.caches.D.Config().Line/64; k++ {
+		i := (lineAddr>>6 + k) & (lineSlots - 1)
+		if h.dpa[i] == lineAddr {
+			h.dtag[i] = noLine
+		}
+		if h.spa[i] == lineAddr {
+			h.stag[i] = noLine
+		}
 	}
 }
 

@@ -194,3 +194,23 @@ func TestObservationDoesNotChangeCacheBehaviour(t *testing.T) {
 	require.Equal(t, plain, observed)
 	require.Equal(t, []uint64{1, 1, 2}, observed.results)
 }
+
+// With 128-byte lines a line occupies two slots of the line buffer; its
+// eviction must empty both, or a later access to its second half would be
+// taken for a hit.
+func TestEvictionEmptiesEveryBufferSlotOfALongLine(t *testing.T) {
+	m := newTestMachine(t)
+	h := m.hart(t, 0, m.base)
+	d, err := cache.New(cache.Config{Name: "l1d", Size: 256, Ways: 1, Line: 128, Seed: 1})
+	require.NoError(t, err)
+	require.NoError(t, h.SetCaches(Caches{D: d}))
+	data := m.base + 0x4_0000
+	m.put(m.base,
+		ld(7, 5, 64),  // second half of line A: miss
+		ld(7, 5, 256), // line B, same set: evicts A
+		ld(7, 5, 64),  // A again: must miss
+		jal(0, 0))
+	h.SetX(5, data)
+	h.Run(3)
+	require.Equal(t, uint64(3), d.Stats.Misses)
+}
