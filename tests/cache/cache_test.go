@@ -59,13 +59,14 @@ func needGCC(t *testing.T) {
 // a U74 (hart 1) on fu740, whose hart 0 has no S-mode and no D-cache.
 var testHart = map[string]int{"qemu-virt": 0, "fu740": 1}
 
-// build compiles guest sources for board into an ELF in t's temp dir.
-func build(t *testing.T, board string, defines []string, sources ...string) string {
+// build compiles guest sources for board, linked by guest/ld, into an ELF
+// in t's temp dir.
+func build(t *testing.T, board, ld string, defines []string, sources ...string) string {
 	t.Helper()
 	needGCC(t)
 	out := filepath.Join(t.TempDir(), strings.TrimSuffix(sources[len(sources)-1], filepath.Ext(sources[len(sources)-1]))+".elf")
 	args := []string{"-O2", "-march=rv64imac_zicsr_zifencei", "-mabi=lp64", "-mcmodel=medany",
-		"-nostdlib", "-nostartfiles", "-ffreestanding", "-fno-builtin", "-T", "guest/link.ld",
+		"-nostdlib", "-nostartfiles", "-ffreestanding", "-fno-builtin", "-T", "guest/" + ld,
 		"-include", "../../kernel/include/board/" + board + ".h",
 		fmt.Sprintf("-DTEST_HART=%d", testHart[board]), "-o", out}
 	args = append(args, defines...)
@@ -77,14 +78,14 @@ func build(t *testing.T, board string, defines []string, sources ...string) stri
 	return out
 }
 
-// run runs elf on board (a name or a board file) with --bios none and
+// run runs elf on board (a name or a board file) with --bios bios and
 // returns the console and the --stats report. A run ended by the
 // instruction limit (fu740 has no test finisher) is not an error.
-func run(t *testing.T, board, elf string, extra ...string) (console, stats string) {
+func run(t *testing.T, board, bios, elf string, extra ...string) (console, stats string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	args := append([]string{"run", "--board", board, "--bios", "none", "--kernel", elf,
+	args := append([]string{"run", "--board", board, "--bios", bios, "--kernel", elf,
 		"--max-insns", "3000000", "--stats"}, extra...)
 	cmd := exec.CommandContext(ctx, cosimBin, args...)
 	var stdout, stderr bytes.Buffer
@@ -126,10 +127,23 @@ func TestFenceI(t *testing.T) {
 		{"fu740", []string{"--no-caches"}, 0x222}, // no I-cache, no staleness
 	} {
 		t.Run(c.board+strings.Join(c.flags, ""), func(t *testing.T) {
-			elf := build(t, c.board, nil, "start.S", "fencei.c")
-			console, _ := run(t, c.board, elf, c.flags...)
+			elf := build(t, c.board, "link.ld", nil, "start.S", "fns.S", "fencei.c")
+			console, _ := run(t, c.board, "none", elf, c.flags...)
 			v := values(t, console)
 			require.Equal(t, map[string]uint64{"first": 0x111, "nofence": c.nofence, "fence": 0x222}, v, console)
+		})
+	}
+}
+
+// TestSBIRemoteFenceI runs the fence.i test in S-mode under the built-in
+// SBI, with the SBI's remote fence.i on the running hart in place of the
+// local fence.i.
+func TestSBIRemoteFenceI(t *testing.T) {
+	for board, nofence := range map[string]uint64{"fu740": 0x111, "qemu-virt": 0x222} {
+		t.Run(board, func(t *testing.T) {
+			elf := build(t, board, "link-payload.ld", nil, "sstart.S", "fns.S", "sbifencei.c")
+			console, _ := run(t, board, "builtin", elf)
+			require.Equal(t, map[string]uint64{"rfence": 0, "first": 0x111, "nofence": nofence, "fence": 0x222}, values(t, console), console)
 		})
 	}
 }
@@ -145,8 +159,8 @@ func TestPTEAccessedBitPolicy(t *testing.T) {
 		{"qemu-virt", map[string]uint64{"value": 0x5eed, "cause": 0, "tval": 0, "pte_a": 1}},
 	} {
 		t.Run(c.board, func(t *testing.T) {
-			elf := build(t, c.board, nil, "start.S", "adfault.c")
-			console, _ := run(t, c.board, elf)
+			elf := build(t, c.board, "link.ld", nil, "start.S", "adfault.c")
+			console, _ := run(t, c.board, "none", elf)
 			require.Equal(t, c.want, values(t, console), console)
 		})
 	}
@@ -181,8 +195,8 @@ var l1dLine = regexp.MustCompile(`(?m)^hart 1 l1d: (\d+) lookups, (\d+) misses`)
 func TestStridedMissesFollowGeometry(t *testing.T) {
 	const lines, passes = 256, 4
 	misses := func(t *testing.T, board string, passes int) uint64 {
-		elf := build(t, "fu740", []string{fmt.Sprintf("-DPASSES=%d", passes), fmt.Sprintf("-DBUFFER_LINES=%d", lines)}, "strided.S")
-		_, stats := run(t, board, elf)
+		elf := build(t, "fu740", "link.ld", []string{fmt.Sprintf("-DPASSES=%d", passes), fmt.Sprintf("-DBUFFER_LINES=%d", lines)}, "strided.S")
+		_, stats := run(t, board, "none", elf)
 		m := l1dLine.FindStringSubmatch(stats)
 		require.NotNil(t, m, "no hart 1 l1d line in:\n%s", stats)
 		n, err := strconv.ParseUint(m[2], 10, 64)

@@ -18,20 +18,6 @@ park:
 	wfi
 	j	park
 
-/* The two functions the fence.i test copies: each returns its own number
- * (li a0 with a value too large for c.li, then ret). */
-	.globl fn_one, fn_one_end, fn_two, fn_two_end
-	.balign 4
-fn_one:
-	li	a0, 0x111
-	ret
-fn_one_end:
-	.balign 4
-fn_two:
-	li	a0, 0x222
-	ret
-fn_two_end:
-
 /* run_in_s(fn, arg) runs fn(arg) in S-mode (satp as set) and returns what
  * it returned (through ecall), or, if it trapped, 0 with the trap recorded
  * in trap_cause/trap_tval. Callee-saved state is kept in saved_ctx. */
