@@ -151,12 +151,32 @@ const (
 	MisalignedEmulate Misaligned = "emulate"
 )
 
-// Cache is one cache's geometry and latencies.
+// Cache is one cache's geometry, latencies and replacement policy.
 type Cache struct {
 	Size, Ways, Line uint64
-	HitLatency       int // cycles
-	MissLatency      int // cycles
+	HitLatency       int // cycles a lookup costs
+	MissLatency      int // cycles a miss adds (plus the next level's)
+	Replacement      Replacement
 }
+
+// Replacement is how a cache picks the way a miss fills.
+type Replacement string
+
+const (
+	// ReplaceRandom: a pseudo-random way, as SiFive documents for its
+	// L1 and L2 caches (the default).
+	ReplaceRandom Replacement = "random"
+	// ReplaceLRU: the least recently used way.
+	ReplaceLRU Replacement = "lru"
+)
+
+// Default cache latencies in cycles, for cache tables that give none.
+const (
+	DefaultL1HitLatency  = 1
+	DefaultL1MissLatency = 20
+	DefaultL2HitLatency  = 20
+	DefaultL2MissLatency = 120
+)
 
 // Sets is Size / (Ways * Line).
 func (c Cache) Sets() uint64 { return c.Size / (c.Ways * c.Line) }

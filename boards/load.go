@@ -458,18 +458,31 @@ func (l *loader) hart(path string, t *hartTOML) Hart {
 			l.errorf(path+".errata", "unknown erratum %q (known: %s)", e, joinQuoted(knownErrata))
 		}
 	}
-	h.ICache = l.cache(path+".icache", t.ICache)
-	h.DCache = l.cache(path+".dcache", t.DCache)
+	h.ICache = l.cache(path+".icache", t.ICache, DefaultL1HitLatency, DefaultL1MissLatency)
+	h.DCache = l.cache(path+".dcache", t.DCache, DefaultL1HitLatency, DefaultL1MissLatency)
 	return h
 }
 
 var knownErrata = []string{"cip-1200", "cip-453"}
 
-func (l *loader) cache(path string, t *cacheTOML) *Cache {
+func (l *loader) cache(path string, t *cacheTOML, hit, miss int) *Cache {
 	if t == nil {
 		return nil
 	}
-	c := &Cache{HitLatency: t.HitLatency, MissLatency: t.MissLatency}
+	c := &Cache{HitLatency: hit, MissLatency: miss, Replacement: ReplaceRandom}
+	if t.HitLatency != nil {
+		c.HitLatency = *t.HitLatency
+	}
+	if t.MissLatency != nil {
+		c.MissLatency = *t.MissLatency
+	}
+	switch Replacement(t.Replacement) {
+	case "":
+	case ReplaceRandom, ReplaceLRU:
+		c.Replacement = Replacement(t.Replacement)
+	default:
+		l.errorf(path+".replacement", "replacement %q: want %q or %q", t.Replacement, ReplaceRandom, ReplaceLRU)
+	}
 	ok := true
 	for _, f := range []struct {
 		key string
@@ -662,7 +675,7 @@ func (l *loader) buildL2(b *Board) {
 	if t == nil {
 		return
 	}
-	c := l.cache("l2", &t.cacheTOML)
+	c := l.cache("l2", &t.cacheTOML, DefaultL2HitLatency, DefaultL2MissLatency)
 	if c == nil {
 		return
 	}

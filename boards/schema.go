@@ -41,11 +41,12 @@ type bootTOML struct {
 }
 
 type cacheTOML struct {
-	Size        *Uint `toml:"size"`
-	Ways        *Uint `toml:"ways"`
-	Line        *Uint `toml:"line"`
-	HitLatency  int   `toml:"hit_latency"`
-	MissLatency int   `toml:"miss_latency"`
+	Size        *Uint  `toml:"size"`
+	Ways        *Uint  `toml:"ways"`
+	Line        *Uint  `toml:"line"`
+	HitLatency  *int   `toml:"hit_latency"`
+	MissLatency *int   `toml:"miss_latency"`
+	Replacement string `toml:"replacement"`
 }
 
 type l2TOML struct {

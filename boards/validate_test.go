@@ -39,6 +39,7 @@ var invalidFiles = []struct{ file, rule string }{
 	{"context-hart", "PLIC context naming a hart that does not exist"},
 	{"cache-not-pow2", "cache geometry not a power of two"},
 	{"cache-ways", "cache ways that do not divide"},
+	{"cache-replacement", "cache replacement policy outside its set"},
 	{"duplicate-name", "duplicate names"},
 	{"bad-enum", "value outside its set"},
 	{"bad-isa", "ISA string that is not one"},
@@ -111,4 +112,14 @@ func wantMarker(t *testing.T, src string) (line int, key, msg string) {
 	}
 	t.Fatal("no # want: marker")
 	return
+}
+
+// Cache tables without latencies or a policy get the documented defaults.
+func TestCacheDefaults(t *testing.T) {
+	b, err := Load("sifive-unleashed.toml")
+	require.NoError(t, err)
+	require.Equal(t, Cache{Size: 32 << 10, Ways: 8, Line: 64, HitLatency: DefaultL1HitLatency,
+		MissLatency: DefaultL1MissLatency, Replacement: ReplaceRandom}, *b.Harts[1].DCache)
+	require.Equal(t, DefaultL2HitLatency, b.L2.HitLatency)
+	require.Equal(t, DefaultL2MissLatency, b.L2.MissLatency)
 }

@@ -15,6 +15,7 @@ import (
 
 	"cosim/boards"
 	"cosim/hw/blockdev"
+	"cosim/hw/cache"
 	"cosim/hw/hart"
 	"cosim/hw/intc"
 	"cosim/hw/mem"
@@ -55,6 +56,9 @@ type Options struct {
 	// HTIFToHost/HTIFFromHost locate HTIF when the board takes them from
 	// the payload's ELF symbols.
 	HTIFToHost, HTIFFromHost uint64
+	// NoCaches leaves the board's caches out (faster; fetches then always
+	// see memory, as with a coherent I-cache).
+	NoCaches bool
 }
 
 // InputSink is a device that accepts console input (a UART, HTIF).
@@ -69,6 +73,9 @@ type SoC struct {
 	Bus    *mem.Bus
 	System *hart.System
 	Harts  []*hart.Hart
+	// L2 is the shared cache behind every hart's L1 (nil: none or
+	// caches off); each hart's own are in its Caches().
+	L2 *cache.Cache
 
 	PLIC  *intc.PLIC
 	CLINT *intc.CLINT
@@ -112,6 +119,11 @@ func New(b *boards.Board, o Options) (*SoC, error) {
 		}
 		s.Harts = append(s.Harts, h)
 		s.observed = append(s.observed, func(o sim.Observer) { h.Obs = o })
+	}
+	if !o.NoCaches {
+		if err := s.addCaches(); err != nil {
+			return nil, fmt.Errorf("soc: %s: %w", b.Name, err)
+		}
 	}
 	return s, nil
 }

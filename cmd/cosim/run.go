@@ -13,6 +13,7 @@ import (
 	"cosim/cosim/firmware"
 	"cosim/cosim/machine"
 	"cosim/cosim/trace"
+	"cosim/hw/cache"
 	"cosim/hw/sim"
 	"cosim/kernel/prebuilt"
 	"cosim/soc"
@@ -97,7 +98,8 @@ func runRun(args []string) int {
 	maxTime := fs.Duration("max-time", 0, "stop after this much simulated time")
 	traceFile := fs.String("trace", "", "record a trace (pcapng) to `FILE`")
 	traceFilter := fs.String("trace-filter", "", "record only matching events: hart=0,pc=LO-HI,kind=retire+trap (see docs/trace-format.md)")
-	stats := fs.Bool("stats", false, "print run statistics on stderr at the end")
+	stats := fs.Bool("stats", false, "print run statistics (instructions, cycles, caches) on stderr at the end")
+	noCaches := fs.Bool("no-caches", false, "leave the board's caches out (faster; fetches always see memory)")
 	pos, code, done := parse(fs, args)
 	if done {
 		return code
@@ -113,7 +115,8 @@ func runRun(args []string) int {
 		return fail("run", err)
 	}
 	cfg := machine.Config{Board: b, Firmware: *bios, Append: *appendArgs, Drives: drives, Seed: *seed,
-		Quantum: sim.Time(quantum.Nanoseconds()) * sim.Nanosecond, Console: os.Stdout, Input: os.Stdin}
+		Quantum: sim.Time(quantum.Nanoseconds()) * sim.Nanosecond, Console: os.Stdout, Input: os.Stdin,
+		NoCaches: *noCaches}
 	if cfg.Kernel, err = loadPayload(*kernel, b.Name, b.Boot.Payload); err != nil {
 		return fail("run", err)
 	}
@@ -213,4 +216,32 @@ func printStats(m *machine.Machine, wall time.Duration) {
 	}
 	fmt.Fprintf(stderr, "total: %d instructions in %v host time (%.1f MIPS), %v simulated\n",
 		total, wall.Round(time.Millisecond), float64(total)/wall.Seconds()/1e6, time.Duration(m.SoC.Clock.Now()/sim.Nanosecond))
+	printCacheStats(m)
+}
+
+// printCacheStats prints one line per cache: each hart's L1s, then the L2.
+// Lookups are the accesses that reached a cache: a hart serves repeated
+// hits to lines it has just used from its line buffer without counting
+// them (they change nothing in the cache). Misses, evictions and
+// writebacks are exact.
+func printCacheStats(m *machine.Machine) {
+	printed := false
+	line := func(who string, c *cache.Cache) {
+		if c == nil {
+			return
+		}
+		st := c.Stats
+		fmt.Fprintf(stderr, "%s: %d lookups, %d misses, %d evictions, %d writebacks\n",
+			who, st.Accesses, st.Misses, st.Evictions, st.Writebacks)
+		printed = true
+	}
+	for i, h := range m.SoC.Harts {
+		c := h.Caches()
+		line(fmt.Sprintf("hart %d l1i", i), c.I)
+		line(fmt.Sprintf("hart %d l1d", i), c.D)
+	}
+	line("l2", m.SoC.L2)
+	if printed {
+		fmt.Fprintln(stderr, "(lookups leave out hits a hart serves from its line buffer; misses, evictions and writebacks are exact)")
+	}
 }

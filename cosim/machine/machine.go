@@ -45,6 +45,8 @@ type Config struct {
 	Input io.Reader
 	// RTCEpochNs is the RTC's wall-clock time at reset (deterministic).
 	RTCEpochNs uint64
+	// NoCaches leaves the board's caches out (see soc.Options).
+	NoCaches bool
 }
 
 // Machine is a booted, runnable machine.
@@ -72,7 +74,7 @@ func Boot(c Config) (*Machine, error) {
 	}
 	m := &Machine{Config: c}
 	opts := soc.Options{Console: c.Console, Drives: c.Drives, RTCEpochNs: c.RTCEpochNs,
-		Now: func() sim.Time { return m.Engine.Now() }}
+		Now: func() sim.Time { return m.Engine.Now() }, NoCaches: c.NoCaches}
 	if c.Kernel != nil {
 		opts.HTIFToHost, opts.HTIFFromHost = c.Kernel.Symbols["tohost"], c.Kernel.Symbols["fromhost"]
 	}

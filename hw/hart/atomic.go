@@ -44,6 +44,9 @@ func (h *Hart) execAtomic(s *slot) bool {
 		if !ok {
 			return false
 		}
+		if m.ram != nil {
+			h.dataLine(va, m.pa, false)
+		}
 		v, ok := h.physRead(m, size, accLoad, va)
 		if !ok {
 			return false
@@ -60,6 +63,9 @@ func (h *Hart) execAtomic(s *slot) bool {
 		if !ok {
 			h.clearReservation()
 			return false
+		}
+		if m.ram != nil {
+			h.dataLine(va, m.pa, true)
 		}
 		cur, ok := h.physRead(m, size, accStore, va)
 		if !ok {
@@ -88,6 +94,9 @@ func (h *Hart) execAtomic(s *slot) bool {
 	}
 	if !h.pmpCheck(m.pa, uint64(size), accLoad, priv) {
 		return h.raise(excStoreAccess, va)
+	}
+	if m.ram != nil {
+		h.dataLine(va, m.pa, true)
 	}
 	old, ok := h.physRead(m, size, accStore, va)
 	if !ok {

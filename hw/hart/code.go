@@ -64,8 +64,18 @@ func (h *Hart) invalidateCode(pa uint64, n int) {
 // decodeSlot decodes the instruction at pc (physical page cp) into its slot.
 func (h *Hart) decodeSlot(cp *codePage, pc uint64) {
 	off := pc & pageMask
-	d := cp.ram.Data[cp.pa-cp.ram.Base+off:]
-	lo := uint32(binary.LittleEndian.Uint16(d))
+	half := func(i uint64) uint32 {
+		return uint32(binary.LittleEndian.Uint16(cp.ram.Data[cp.pa-cp.ram.Base+off+i:]))
+	}
+	if h.nonCoherentI {
+		// The bytes come from the I-cache's copy of the line, which a
+		// fetch from pc has looked up (observation decodes ahead of it).
+		if pc&h.imask != h.iline {
+			h.fetchLine(pc, cp.pa|off)
+		}
+		half = func(i uint64) uint32 { return uint32(h.icacheHalf(cp.pa | (off + i))) }
+	}
+	lo := half(0)
 	var s slot
 	switch {
 	case lo&3 != 3:
@@ -73,7 +83,7 @@ func (h *Hart) decodeSlot(cp *codePage, pc uint64) {
 	case off == pageSize-2:
 		s = slot{op: opCross, len: 4}
 	default:
-		s = decode(lo|uint32(binary.LittleEndian.Uint16(d[2:]))<<16, h.ext)
+		s = decode(lo|half(2)<<16, h.ext)
 	}
 	h.fixup(&s)
 	cp.slots[off>>1] = s

@@ -49,12 +49,17 @@ func (s *System) watch(ram *mem.RAM, pa uint64, flag uint8) {
 func (s *System) Harts() []*Hart { return s.harts }
 
 // watchedWrite runs for every write to a RAM page some hart watches: it is
-// the one place where the coherence policy of decoded instructions lives
-// (today: every hart's decoded copy is invalidated at once, as on a
-// coherent instruction cache).
+// the one place where the coherence policy of decoded instructions lives.
+// A hart without caches or with a coherent I-cache drops its decoded copy
+// at once; one with a non-coherent I-cache keeps it (its decoded
+// instructions are the I-cache's lines, dropped on fence.i or eviction).
 func (s *System) watchedWrite(ram *mem.RAM, pa uint64, n int) {
 	for _, h := range s.harts {
-		h.invalidateCode(pa, n)
+		if !h.nonCoherentI {
+			// A non-coherent I-cache keeps the bytes it fetched; the
+			// hart's decoded instructions are exactly those lines.
+			h.invalidateCode(pa, n)
+		}
 		if h != s.writer && h.resValid && pa < h.resAddr+resGranule && h.resAddr < pa+uint64(n) {
 			h.clearReservation()
 		}
@@ -95,6 +100,7 @@ type Hart struct {
 	reservation
 	mmuState
 	pmpState
+	cacheState
 
 	// code maps a physical page number to this hart's decoded copy of
 	// the page.
@@ -219,6 +225,9 @@ func (h *Hart) Reset() {
 	h.wfi = false
 	h.stopReq = false
 	clear(h.code)
+	if h.caches.I != nil {
+		h.caches.I.InvalidateAll()
+	}
 	h.flushTLB()
 }
 

@@ -72,6 +72,7 @@ func (h *Hart) flushTLB() {
 	for i := range h.tlb {
 		h.flushSet(&h.tlb[i], true, true)
 	}
+	h.forgetDataLines()
 	h.superpages = false
 	h.resync = true
 }
@@ -81,6 +82,7 @@ func (h *Hart) flushTLB() {
 func (h *Hart) flushTLBData() {
 	h.flushSet(&h.tlb[PrivS], true, false)
 	h.flushSet(&h.tlb[PrivU], true, false)
+	h.forgetDataLines()
 	h.resync = true
 }
 
@@ -125,6 +127,7 @@ func (h *Hart) flushTLBPage(va uint64, fetchToo bool) {
 			s.fetch[j].vpn = ^uint64(0)
 		}
 	}
+	h.forgetDataLines()
 	h.resync = true
 }
 
@@ -132,6 +135,11 @@ func (h *Hart) updateDataPriv() {
 	p := h.priv
 	if p == PrivM && h.mstatus&msMPRV != 0 {
 		p = uint8((h.mstatus & msMPP) >> msMPPShift)
+	}
+	if p != h.dataPriv {
+		// Another translation regime: the data line buffer's virtual
+		// tags may map elsewhere.
+		h.forgetDataLines()
 	}
 	h.dataPriv = p
 }
@@ -400,7 +408,8 @@ func (h *Hart) load(va uint64, size int) (uint64, bool) {
 		return 0, false
 	}
 	v, ok := h.physRead(m, size, accLoad, va)
-	if ok {
+	if ok && m.ram != nil {
+		h.dataLine(va, m.pa, false)
 		h.fillData(va, m, accLoad)
 	}
 	return v, ok
@@ -422,7 +431,10 @@ func (h *Hart) store(va uint64, size int, v uint64) bool {
 	if !h.physWrite(m, size, v, va) {
 		return false
 	}
-	h.fillData(va, m, accStore)
+	if m.ram != nil {
+		h.dataLine(va, m.pa, true)
+		h.fillData(va, m, accStore)
+	}
 	return true
 }
 

@@ -66,9 +66,8 @@ func (h *Hart) event(k sim.Kind) *sim.Event {
 // observeBefore records, before an observed instruction runs, what its
 // retirement report needs from the state before it: pc, privilege and the
 // source registers (only those, when the slot is known). Observation
-// steps the run loop one instruction at a time; that is also where a
-// cache model would see every fetch, load and store (with noTLB set, all
-// of them take the slow paths).
+// steps the run loop one instruction at a time; the caches see the same
+// lookups as without it (see cacheState).
 func (h *Hart) observeBefore(pc uint64, first *slot, cp *codePage, cvpn uint64) {
 	h.obsPC, h.obsPriv = pc, h.priv
 	s := first

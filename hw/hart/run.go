@@ -36,6 +36,8 @@ const (
 	exitFetch                // pc left the decoded page
 	exitSlow                 // the instruction at pc needs run's slow path
 	exitWatched              // a fast-path store hit a watched page (done, not retired)
+	exitILine                // pc moved to another I-cache line: look it up
+	exitDLine                // the load or store at pc touches another D-cache line (not done)
 )
 
 // Outcomes of execSlow.
@@ -56,6 +58,7 @@ func (h *Hart) run(limit uint64) {
 outer:
 	for h.retired < limit && !h.stopReq && h.trapBudget != 0 {
 		h.resync = false
+		h.forgetFetchLine()
 		if cause, ok := h.pendingInterrupt(); ok {
 			h.takeTrap(cause, 0)
 			if h.stopReq {
@@ -109,12 +112,25 @@ outer:
 			case exitDone:
 				break inner
 			case exitFetch:
-				var ok bool
-				if cp, cvpn, single, ok = h.fetchPage(pc); !ok {
+				if !h.nextPage(pc, &cp, &cvpn, &single) {
 					h.retired, h.pc = lim-rem, pc
 					h.takeException()
 					continue outer
 				}
+			case exitILine:
+				if pc>>pageShift != cvpn {
+					// Sequential execution ran onto the next page.
+					if !h.nextPage(pc, &cp, &cvpn, &single) {
+						h.retired, h.pc = lim-rem, pc
+						h.takeException()
+						continue outer
+					}
+				}
+				h.fetchLine(pc, cp.pa|pc&pageMask)
+			case exitDLine:
+				h.fastDataLine(s)
+				first = s
+				continue inner
 			case exitWatched:
 				h.watchedStore(s)
 				pc += uint64(s.len)
@@ -170,6 +186,21 @@ outer:
 	}
 }
 
+// nextPage fetches the decoded page of pc into the run loop's locals. A
+// different page forgets the I-cache line looked up last, whose virtual
+// address may now map elsewhere.
+func (h *Hart) nextPage(pc uint64, cp **codePage, cvpn *uint64, single *bool) bool {
+	ncp, nvpn, nsingle, ok := h.fetchPage(pc)
+	if !ok {
+		return false
+	}
+	if (ncp != *cp || nvpn != *cvpn) && h.caches.I != nil {
+		h.iline = noLine
+	}
+	*cp, *cvpn, *single = ncp, nvpn, nsingle
+	return true
+}
+
 // inner is the hot loop. It makes no calls, so its state stays in
 // registers: everything that needs one returns to run with the slot and
 // the reason. A non-nil first is dispatched before fetching from pc (a
@@ -186,6 +217,9 @@ checked:
 	if pc>>pageShift != cvpn {
 		return pc, rem, s, exitFetch
 	}
+	if pc&h.imask != h.iline {
+		return pc, rem, s, exitILine
+	}
 	s = &cp.slots[(pc>>1)&(pageSize/2-1)]
 dispatch:
 	switch s.op {
@@ -195,6 +229,9 @@ dispatch:
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
+		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
 	case opAUIPC:
@@ -202,6 +239,9 @@ dispatch:
 		pc += uint64(s.len)
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
+		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -211,6 +251,9 @@ dispatch:
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
+		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
 	case opSLTI:
@@ -218,6 +261,9 @@ dispatch:
 		pc += uint64(s.len)
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
+		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -227,6 +273,9 @@ dispatch:
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
+		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
 	case opXORI:
@@ -234,6 +283,9 @@ dispatch:
 		pc += uint64(s.len)
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
+		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -243,6 +295,9 @@ dispatch:
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
+		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
 	case opANDI:
@@ -250,6 +305,9 @@ dispatch:
 		pc += uint64(s.len)
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
+		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -259,6 +317,9 @@ dispatch:
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
+		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
 	case opSRLI:
@@ -266,6 +327,9 @@ dispatch:
 		pc += uint64(s.len)
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
+		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -275,6 +339,9 @@ dispatch:
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
+		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
 	case opADD:
@@ -282,6 +349,9 @@ dispatch:
 		pc += uint64(s.len)
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
+		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -291,6 +361,9 @@ dispatch:
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
+		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
 	case opSLL:
@@ -298,6 +371,9 @@ dispatch:
 		pc += uint64(s.len)
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
+		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -307,6 +383,9 @@ dispatch:
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
+		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
 	case opSLTU:
@@ -314,6 +393,9 @@ dispatch:
 		pc += uint64(s.len)
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
+		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -323,6 +405,9 @@ dispatch:
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
+		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
 	case opSRL:
@@ -330,6 +415,9 @@ dispatch:
 		pc += uint64(s.len)
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
+		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -339,6 +427,9 @@ dispatch:
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
+		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
 	case opOR:
@@ -346,6 +437,9 @@ dispatch:
 		pc += uint64(s.len)
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
+		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -355,6 +449,9 @@ dispatch:
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
+		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
 	case opADDIW:
@@ -362,6 +459,9 @@ dispatch:
 		pc += uint64(s.len)
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
+		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -371,6 +471,9 @@ dispatch:
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
+		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
 	case opSRLIW:
@@ -378,6 +481,9 @@ dispatch:
 		pc += uint64(s.len)
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
+		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -387,6 +493,9 @@ dispatch:
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
+		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
 	case opADDW:
@@ -394,6 +503,9 @@ dispatch:
 		pc += uint64(s.len)
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
+		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -403,6 +515,9 @@ dispatch:
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
+		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
 	case opSLLW:
@@ -410,6 +525,9 @@ dispatch:
 		pc += uint64(s.len)
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
+		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -419,6 +537,9 @@ dispatch:
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
+		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
 	case opSRAW:
@@ -427,12 +548,18 @@ dispatch:
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
+		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
 	case opFENCE:
 		pc += uint64(s.len)
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
+		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -441,6 +568,9 @@ dispatch:
 		pc += uint64(s.len)
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
+		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -454,6 +584,9 @@ dispatch:
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
+		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
 	case opMULHSU:
@@ -464,6 +597,9 @@ dispatch:
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
+		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
 	case opMULHU:
@@ -471,6 +607,9 @@ dispatch:
 		pc += uint64(s.len)
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
+		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -488,6 +627,9 @@ dispatch:
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
+		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
 	case opDIVU:
@@ -499,6 +641,9 @@ dispatch:
 		pc += uint64(s.len)
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
+		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -516,6 +661,9 @@ dispatch:
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
+		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
 	case opREMU:
@@ -528,6 +676,9 @@ dispatch:
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
+		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
 	case opMULW:
@@ -535,6 +686,9 @@ dispatch:
 		pc += uint64(s.len)
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
+		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -552,6 +706,9 @@ dispatch:
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
+		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
 	case opDIVUW:
@@ -563,6 +720,9 @@ dispatch:
 		pc += uint64(s.len)
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
+		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -580,6 +740,9 @@ dispatch:
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
+		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
 	case opREMUW:
@@ -592,6 +755,9 @@ dispatch:
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
+		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
 	case opADDUW:
@@ -599,6 +765,9 @@ dispatch:
 		pc += uint64(s.len)
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
+		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -608,6 +777,9 @@ dispatch:
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
+		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
 	case opSH2ADD:
@@ -615,6 +787,9 @@ dispatch:
 		pc += uint64(s.len)
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
+		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -624,6 +799,9 @@ dispatch:
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
+		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
 	case opSH1ADDUW:
@@ -631,6 +809,9 @@ dispatch:
 		pc += uint64(s.len)
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
+		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -640,6 +821,9 @@ dispatch:
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
+		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
 	case opSH3ADDUW:
@@ -647,6 +831,9 @@ dispatch:
 		pc += uint64(s.len)
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
+		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -656,6 +843,9 @@ dispatch:
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
+		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
 	case opANDN:
@@ -663,6 +853,9 @@ dispatch:
 		pc += uint64(s.len)
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
+		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -672,6 +865,9 @@ dispatch:
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
+		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
 	case opXNOR:
@@ -679,6 +875,9 @@ dispatch:
 		pc += uint64(s.len)
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
+		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -688,6 +887,9 @@ dispatch:
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
+		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
 	case opCLZW:
@@ -695,6 +897,9 @@ dispatch:
 		pc += uint64(s.len)
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
+		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -704,6 +909,9 @@ dispatch:
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
+		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
 	case opCTZW:
@@ -711,6 +919,9 @@ dispatch:
 		pc += uint64(s.len)
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
+		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -720,6 +931,9 @@ dispatch:
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
+		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
 	case opMAXU:
@@ -727,6 +941,9 @@ dispatch:
 		pc += uint64(s.len)
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
+		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -736,6 +953,9 @@ dispatch:
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
+		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
 	case opMINU:
@@ -743,6 +963,9 @@ dispatch:
 		pc += uint64(s.len)
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
+		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -752,6 +975,9 @@ dispatch:
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
+		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
 	case opSEXTH:
@@ -759,6 +985,9 @@ dispatch:
 		pc += uint64(s.len)
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
+		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -768,6 +997,9 @@ dispatch:
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
+		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
 	case opROL:
@@ -775,6 +1007,9 @@ dispatch:
 		pc += uint64(s.len)
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
+		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -784,6 +1019,9 @@ dispatch:
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
+		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
 	case opROR:
@@ -791,6 +1029,9 @@ dispatch:
 		pc += uint64(s.len)
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
+		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -800,6 +1041,9 @@ dispatch:
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
+		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
 	case opRORIW:
@@ -807,6 +1051,9 @@ dispatch:
 		pc += uint64(s.len)
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
+		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -816,6 +1063,9 @@ dispatch:
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
+		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
 	case opREV8:
@@ -823,6 +1073,9 @@ dispatch:
 		pc += uint64(s.len)
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
+		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -832,6 +1085,9 @@ dispatch:
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
+		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
 	case opBCLRI:
@@ -839,6 +1095,9 @@ dispatch:
 		pc += uint64(s.len)
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
+		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -848,6 +1107,9 @@ dispatch:
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
+		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
 	case opBEXTI:
@@ -855,6 +1117,9 @@ dispatch:
 		pc += uint64(s.len)
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
+		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -864,6 +1129,9 @@ dispatch:
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
+		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
 	case opBINVI:
@@ -871,6 +1139,9 @@ dispatch:
 		pc += uint64(s.len)
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
+		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -880,6 +1151,9 @@ dispatch:
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
+		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
 	case opBSETI:
@@ -887,6 +1161,9 @@ dispatch:
 		pc += uint64(s.len)
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
+		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -908,6 +1185,9 @@ dispatch:
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
+		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
 	case opBNE:
@@ -918,6 +1198,9 @@ dispatch:
 		pc += uint64(s.len)
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
+		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -930,6 +1213,9 @@ dispatch:
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
+		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
 	case opBGE:
@@ -940,6 +1226,9 @@ dispatch:
 		pc += uint64(s.len)
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
+		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -952,6 +1241,9 @@ dispatch:
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
+		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
 	case opBGEU:
@@ -963,6 +1255,9 @@ dispatch:
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
+		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
 	case opLB:
@@ -971,10 +1266,16 @@ dispatch:
 		if e.vpn != (va>>pageShift)^key {
 			return pc, rem, s, exitSlow
 		}
+		if h.dtag[(va>>6)&(lineSlots-1)] != va&h.dmask {
+			return pc, rem, s, exitDLine
+		}
 		h.r[s.rd] = uint64(int64(*(*int8)(unsafe.Add(e.host, va&pageMask))))
 		pc += uint64(s.len)
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
+		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -984,10 +1285,16 @@ dispatch:
 		if e.vpn != (va>>pageShift)^key {
 			return pc, rem, s, exitSlow
 		}
+		if h.dtag[(va>>6)&(lineSlots-1)] != va&h.dmask {
+			return pc, rem, s, exitDLine
+		}
 		h.r[s.rd] = uint64(*(*uint8)(unsafe.Add(e.host, va&pageMask)))
 		pc += uint64(s.len)
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
+		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -997,10 +1304,16 @@ dispatch:
 		if e.vpn != (va>>pageShift)^key || va&1 != 0 {
 			return pc, rem, s, exitSlow
 		}
+		if h.dtag[(va>>6)&(lineSlots-1)] != va&h.dmask {
+			return pc, rem, s, exitDLine
+		}
 		h.r[s.rd] = uint64(int64(*(*int16)(unsafe.Add(e.host, va&pageMask))))
 		pc += uint64(s.len)
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
+		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -1010,10 +1323,16 @@ dispatch:
 		if e.vpn != (va>>pageShift)^key || va&1 != 0 {
 			return pc, rem, s, exitSlow
 		}
+		if h.dtag[(va>>6)&(lineSlots-1)] != va&h.dmask {
+			return pc, rem, s, exitDLine
+		}
 		h.r[s.rd] = uint64(*(*uint16)(unsafe.Add(e.host, va&pageMask)))
 		pc += uint64(s.len)
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
+		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -1023,10 +1342,16 @@ dispatch:
 		if e.vpn != (va>>pageShift)^key || va&3 != 0 {
 			return pc, rem, s, exitSlow
 		}
+		if h.dtag[(va>>6)&(lineSlots-1)] != va&h.dmask {
+			return pc, rem, s, exitDLine
+		}
 		h.r[s.rd] = uint64(int64(*(*int32)(unsafe.Add(e.host, va&pageMask))))
 		pc += uint64(s.len)
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
+		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -1036,10 +1361,16 @@ dispatch:
 		if e.vpn != (va>>pageShift)^key || va&3 != 0 {
 			return pc, rem, s, exitSlow
 		}
+		if h.dtag[(va>>6)&(lineSlots-1)] != va&h.dmask {
+			return pc, rem, s, exitDLine
+		}
 		h.r[s.rd] = uint64(*(*uint32)(unsafe.Add(e.host, va&pageMask)))
 		pc += uint64(s.len)
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
+		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -1049,10 +1380,16 @@ dispatch:
 		if e.vpn != (va>>pageShift)^key || va&7 != 0 {
 			return pc, rem, s, exitSlow
 		}
+		if h.dtag[(va>>6)&(lineSlots-1)] != va&h.dmask {
+			return pc, rem, s, exitDLine
+		}
 		h.r[s.rd] = *(*uint64)(unsafe.Add(e.host, va&pageMask))
 		pc += uint64(s.len)
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
+		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -1062,6 +1399,9 @@ dispatch:
 		if e.vpn != (va>>pageShift)^key {
 			return pc, rem, s, exitSlow
 		}
+		if h.stag[(va>>6)&(lineSlots-1)] != va&h.dmask {
+			return pc, rem, s, exitDLine
+		}
 		*(*uint8)(unsafe.Add(e.host, va&pageMask)) = uint8(h.r[s.rs2])
 		if *e.watch != 0 {
 			return pc, rem, s, exitWatched
@@ -1069,6 +1409,9 @@ dispatch:
 		pc += uint64(s.len)
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
+		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -1078,6 +1421,9 @@ dispatch:
 		if e.vpn != (va>>pageShift)^key || va&1 != 0 {
 			return pc, rem, s, exitSlow
 		}
+		if h.stag[(va>>6)&(lineSlots-1)] != va&h.dmask {
+			return pc, rem, s, exitDLine
+		}
 		*(*uint16)(unsafe.Add(e.host, va&pageMask)) = uint16(h.r[s.rs2])
 		if *e.watch != 0 {
 			return pc, rem, s, exitWatched
@@ -1085,6 +1431,9 @@ dispatch:
 		pc += uint64(s.len)
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
+		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -1094,6 +1443,9 @@ dispatch:
 		if e.vpn != (va>>pageShift)^key || va&3 != 0 {
 			return pc, rem, s, exitSlow
 		}
+		if h.stag[(va>>6)&(lineSlots-1)] != va&h.dmask {
+			return pc, rem, s, exitDLine
+		}
 		*(*uint32)(unsafe.Add(e.host, va&pageMask)) = uint32(h.r[s.rs2])
 		if *e.watch != 0 {
 			return pc, rem, s, exitWatched
@@ -1101,6 +1453,9 @@ dispatch:
 		pc += uint64(s.len)
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
+		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -1110,6 +1465,9 @@ dispatch:
 		if e.vpn != (va>>pageShift)^key || va&7 != 0 {
 			return pc, rem, s, exitSlow
 		}
+		if h.stag[(va>>6)&(lineSlots-1)] != va&h.dmask {
+			return pc, rem, s, exitDLine
+		}
 		*(*uint64)(unsafe.Add(e.host, va&pageMask)) = h.r[s.rs2]
 		if *e.watch != 0 {
 			return pc, rem, s, exitWatched
@@ -1117,6 +1475,9 @@ dispatch:
 		pc += uint64(s.len)
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
+		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -1126,10 +1487,16 @@ dispatch:
 		if e.vpn != (va>>pageShift)^key || va&3 != 0 || h.mstatus&msFS != fsDirty {
 			return pc, rem, s, exitSlow
 		}
+		if h.dtag[(va>>6)&(lineSlots-1)] != va&h.dmask {
+			return pc, rem, s, exitDLine
+		}
 		h.r[s.rd] = nanBox | uint64(*(*uint32)(unsafe.Add(e.host, va&pageMask)))
 		pc += uint64(s.len)
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
+		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -1139,10 +1506,16 @@ dispatch:
 		if e.vpn != (va>>pageShift)^key || va&7 != 0 || h.mstatus&msFS != fsDirty {
 			return pc, rem, s, exitSlow
 		}
+		if h.dtag[(va>>6)&(lineSlots-1)] != va&h.dmask {
+			return pc, rem, s, exitDLine
+		}
 		h.r[s.rd] = *(*uint64)(unsafe.Add(e.host, va&pageMask))
 		pc += uint64(s.len)
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
+		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -1152,6 +1525,9 @@ dispatch:
 		if e.vpn != (va>>pageShift)^key || va&3 != 0 || h.mstatus&msFS == 0 {
 			return pc, rem, s, exitSlow
 		}
+		if h.stag[(va>>6)&(lineSlots-1)] != va&h.dmask {
+			return pc, rem, s, exitDLine
+		}
 		*(*uint32)(unsafe.Add(e.host, va&pageMask)) = uint32(h.r[s.rs2])
 		if *e.watch != 0 {
 			return pc, rem, s, exitWatched
@@ -1159,6 +1535,9 @@ dispatch:
 		pc += uint64(s.len)
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
+		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -1168,6 +1547,9 @@ dispatch:
 		if e.vpn != (va>>pageShift)^key || va&7 != 0 || h.mstatus&msFS == 0 {
 			return pc, rem, s, exitSlow
 		}
+		if h.stag[(va>>6)&(lineSlots-1)] != va&h.dmask {
+			return pc, rem, s, exitDLine
+		}
 		*(*uint64)(unsafe.Add(e.host, va&pageMask)) = h.r[s.rs2]
 		if *e.watch != 0 {
 			return pc, rem, s, exitWatched
@@ -1175,6 +1557,9 @@ dispatch:
 		pc += uint64(s.len)
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
+		}
+		if pc&h.imask != h.iline {
+			return pc, rem, s, exitILine
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch

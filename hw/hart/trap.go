@@ -201,7 +201,13 @@ func (h *Hart) sfenceVMA(rs1, rs2 uint8) bool {
 }
 
 // fenceI makes earlier stores visible to this hart's instruction fetches.
-// Decoded instructions are invalidated on every store (a coherent
-// instruction cache), so there is nothing to do; a non-coherent I-cache
-// model would drop this hart's decoded pages here.
-func (h *Hart) fenceI() {}
+// Without a non-coherent I-cache, decoded instructions already follow every
+// store; the I-cache (if any) is emptied all the same, and with a
+// non-coherent one that drops the decoded lines it held.
+func (h *Hart) fenceI() {
+	if h.caches.I == nil {
+		return
+	}
+	h.caches.I.InvalidateAll()
+	h.iline = noLine
+}

@@ -11,6 +11,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"cosim/cosim/bench"
+	"cosim/hw/cache"
+	"cosim/hw/hart"
 	"cosim/hw/sim"
 	"cosim/tests/isa/harness"
 )
@@ -32,7 +34,24 @@ type nopObserver struct{ n uint64 }
 
 func (o *nopObserver) Observe(e *sim.Event) { o.n++ }
 
-func benchCompute(b *testing.B, observe bool) {
+// u74Caches builds the caches of a fu740 U74 (boards/fu740.toml): 32 KiB
+// 4-way non-coherent I, 32 KiB 8-way D, both in front of a 2 MiB 16-way L2.
+func u74Caches(tb testing.TB) hart.Caches {
+	mk := func(name string, size, ways, hit, miss uint64, keep bool) *cache.Cache {
+		c, err := cache.New(cache.Config{Name: name, Size: size, Ways: ways, Line: 64,
+			HitLatency: hit, MissLatency: miss, Seed: 1, KeepData: keep})
+		require.NoError(tb, err)
+		return c
+	}
+	l2 := mk("l2", 2<<20, 16, 20, 120, false)
+	c := hart.Caches{I: mk("l1i", 32<<10, 4, 1, 20, true), D: mk("l1d", 32<<10, 8, 2, 20, false)}
+	c.I.Next, c.D.Next = l2, l2
+	return c
+}
+
+func benchCompute(b *testing.B, observe bool) { benchComputeWith(b, observe, false) }
+
+func benchComputeWith(b *testing.B, observe, caches bool) {
 	elf := buildCompute(b, b.TempDir(), 200)
 	var insns uint64
 	var elapsed time.Duration
@@ -40,6 +59,9 @@ func benchCompute(b *testing.B, observe bool) {
 		m, err := harness.NewMachine(harness.VirtConfig(), 64<<20)
 		require.NoError(b, err)
 		require.NoError(b, m.LoadELF(elf))
+		if caches {
+			require.NoError(b, m.Hart.SetCaches(u74Caches(b)))
+		}
 		if observe {
 			m.Hart.Obs = &nopObserver{}
 		}
@@ -59,6 +81,10 @@ func benchCompute(b *testing.B, observe bool) {
 // instructions) on one hart and reports millions of instructions per
 // second.
 func BenchmarkCompute(b *testing.B) { benchCompute(b, false) }
+
+// BenchmarkComputeCaches is BenchmarkCompute with a fu740 U74's caches in
+// front of the hart (non-coherent L1 I, L1 D, L2).
+func BenchmarkComputeCaches(b *testing.B) { benchComputeWith(b, false, true) }
 
 // BenchmarkComputeObserved is BenchmarkCompute with a no-op observer
 // attached (every retirement reported).
