@@ -19,11 +19,12 @@ The workload is built for QEMU virt's memory map (ns16550a UART at
 a board file with that map.`
 
 func runBench(args []string) int {
-	fs := newFlags("bench", "bench [--board NAME|PATH] [--iters N] [--runs N] [--qemu]", benchDescription)
+	fs := newFlags("bench", "bench [--board NAME|PATH] [--iters N] [--runs N] [--no-caches] [--qemu]", benchDescription)
 	var bf boardFlags
 	bf.register(fs, true)
 	iters := fs.Uint("iters", bench.DefaultIters, "outer iterations `N` of the workload (about 145k instructions each)")
 	runs := fs.Int("runs", 3, "timed runs `N`; the fastest is reported")
+	noCaches := fs.Bool("no-caches", false, "run without the board's cache models")
 	qemu := fs.Bool("qemu", false, "also time the workload on qemu-system-riscv64 (-M virt)")
 	pos, code, done := parse(fs, args)
 	if done {
@@ -44,7 +45,7 @@ func runBench(args []string) int {
 	}
 	var best bench.Result
 	for i := 0; i < *runs; i++ {
-		r, err := bench.RunModel(b, bench.Options{Iters: uint32(*iters)})
+		r, err := bench.RunModel(b, bench.Options{Iters: uint32(*iters), NoCaches: *noCaches})
 		if err != nil {
 			return fail("bench", err)
 		}

@@ -87,7 +87,8 @@ func (r Result) MIPS() float64 { return float64(r.Instructions) / r.Host.Seconds
 
 // Options of a model run.
 type Options struct {
-	Iters uint32 // outer iterations of the workload (0: DefaultIters)
+	Iters    uint32 // outer iterations of the workload (0: DefaultIters)
+	NoCaches bool   // run without the board's cache models
 }
 
 // RunModel runs the workload on board with no firmware, as QEMU's
@@ -101,7 +102,7 @@ func RunModel(b *boards.Board, o Options) (Result, error) {
 		return Result{}, err
 	}
 	var console bytes.Buffer
-	m, err := machine.Boot(machine.Config{Board: b, Firmware: "none", Kernel: img, Console: &console})
+	m, err := machine.Boot(machine.Config{Board: b, Firmware: "none", Kernel: img, Console: &console, NoCaches: o.NoCaches})
 	if err != nil {
 		return Result{}, err
 	}

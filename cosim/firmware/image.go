@@ -81,8 +81,12 @@ func Parse(name string, data []byte, rawBase uint64) (*Image, error) {
 			return nil, fmt.Errorf("segment at %#x: file size %d exceeds memory size %d", p.Paddr, p.Filesz, p.Memsz)
 		}
 		b := make([]byte, p.Filesz)
-		if _, err := p.ReadAt(b, 0); err != nil {
-			return nil, fmt.Errorf("segment at %#x: %w", p.Paddr, err)
+		// A segment of .bss alone has no file bytes, and a zero-length
+		// ReadAt at its offset reports EOF.
+		if p.Filesz > 0 {
+			if _, err := p.ReadAt(b, 0); err != nil {
+				return nil, fmt.Errorf("segment at %#x: %w", p.Paddr, err)
+			}
 		}
 		// Physical addresses, as QEMU's ELF loader uses for -kernel and -bios.
 		img.Segments = append(img.Segments, Segment{Addr: p.Paddr, Data: b, Size: p.Memsz})

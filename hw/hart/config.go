@@ -21,11 +21,10 @@
 //     slow loads and stores; pmp.go; atomic.go; csr.go; trap.go; fp.go;
 //     observe.go.
 //
-// Two places are meant to change when caches are modelled: System's
-// watchedWrite and Hart.fenceI hold the instruction-cache coherence policy
-// (today: decoded copies follow every store, as on a coherent I-cache), and
-// observation's one-instruction stepping (with the TLBs off) is where a
-// cache model would see every fetch, load and store.
+// caches.go holds the line buffer the hot loop consults before the cache
+// models and the non-coherent I-cache: System.watchedWrite skips harts whose
+// I-cache is not coherent (their decoded code follows the bytes their
+// I-cache captured), and fenceI empties the I-cache.
 package hart
 
 // ADPolicy says what the hart does with a leaf PTE whose A bit (or, for a
