@@ -31,12 +31,12 @@ const (
 
 // SBI error codes.
 const (
-	sbiSuccess          = 0
-	sbiErrFailed        = -1
-	sbiErrNotSupported  = -2
-	sbiErrInvalidParam  = -3
-	sbiErrInvalidAddr   = -5
-	sbiErrAlreadyAvail  = -6
+	sbiSuccess         = 0
+	sbiErrFailed       = -1
+	sbiErrNotSupported = -2
+	sbiErrInvalidParam = -3
+	sbiErrInvalidAddr  = -5
+	sbiErrAlreadyAvail = -6
 )
 
 // HSM hart states.
