@@ -39,6 +39,10 @@ type Cosim struct {
 	Bin  string // the cosim binary (BuildCosim)
 	Bios string // "" or "builtin": the built-in SBI; else a firmware file (OpenSBIJump)
 	Seed uint64 // --seed: the hart interleaving (0: plain round robin)
+	// Quantum is --quantum, the simulated time a hart runs before the
+	// next; zero keeps cosim's default (1 µs). Shorter means finer
+	// interleaving and slower runs.
+	Quantum time.Duration
 	// MaxTime bounds the simulated time (--max-time); a run that reaches
 	// it exits 124. Zero leaves only the context's host-time bound.
 	MaxTime time.Duration
@@ -59,6 +63,9 @@ func (c Cosim) Args(image string, target Target, smp int, bootargs string, extra
 	}
 	if c.Seed != 0 {
 		args = append(args, "--seed", strconv.FormatUint(c.Seed, 10))
+	}
+	if c.Quantum > 0 {
+		args = append(args, "--quantum", c.Quantum.String())
 	}
 	if c.MaxTime > 0 {
 		args = append(args, "--max-time", c.MaxTime.String())

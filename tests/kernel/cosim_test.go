@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -64,7 +65,12 @@ func onlineHarts(target Target, smp int) int {
 // itself (no limit reached, no simulator error).
 func cosimBoot(t *testing.T, c Cosim, target Target, smp int, bootargs string, extra []string) Result {
 	t.Helper()
-	img := image(t, Build{Board: target.Board})
+	return cosimBootBuild(t, c, Build{Board: target.Board}, target, smp, bootargs, extra)
+}
+
+func cosimBootBuild(t *testing.T, c Cosim, b Build, target Target, smp int, bootargs string, extra []string) Result {
+	t.Helper()
+	img := image(t, b)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	res, err := c.Run(ctx, img, target, smp, bootargs, extra)
@@ -171,6 +177,9 @@ func TestOnCosimModels(t *testing.T) {
 					name += "conformance"
 				}
 				t.Run(name, func(t *testing.T) {
+					if strings.HasPrefix(s.bootargs, "lockstress") {
+						skipIfShort(t)
+					}
 					var extra []string
 					if s.disk {
 						extra = nvmeDrive(t)
@@ -253,4 +262,33 @@ func TestCosimFigures(t *testing.T) {
 			})
 		}
 	}
+}
+
+// Porting bug 3 (plain-flags-rmw): with harts interleaved finely enough, a
+// hart's lw/or/sw of a thread's flags straddles another hart's AMO and the
+// kernel's trap-exit check sees TF_INKERNEL lost. QEMU never shows it.
+func TestCosimExposesPlainFlagsRMW(t *testing.T) {
+	c := cosimRunner(t, builtinSBI, 3)
+	c.Quantum = 50 * time.Nanosecond
+	res := cosimBootBuild(t, c, Build{Board: CosimVirt.Board, Bug: "plain-flags-rmw"}, CosimVirt, 2, "lockstress mutex 1", nil)
+	out := KernelLines(res.Output)
+	require.Contains(t, out, "bug variant plain-flags-rmw")
+	require.Contains(t, out, "thread flags lost an update")
+	require.Equal(t, 1, res.ExitCode, "a kernel panic is an SBI shutdown with reason system failure")
+
+	if testing.Short() {
+		return // the control below runs a whole second of guest time
+	}
+	res = cosimBoot(t, c, CosimVirt, 2, "lockstress mutex 1", nil)
+	checkLockstress("mutex")(t, CosimVirt, 2, res)
+}
+
+// Porting bug 2 (no-ad-bits): the fu740 model's harts fault on a clear A
+// bit, as the U74 does, so init dies at its first instruction.
+func TestCosimExposesNoADBits(t *testing.T) {
+	res := cosimBootBuild(t, cosimRunner(t, builtinSBI, 0), Build{Board: CosimFU740.Board, Bug: "no-ad-bits"}, CosimFU740, 0, "", nil)
+	out := KernelLines(res.Output)
+	require.Contains(t, out, "instruction page fault at pc 10000")
+	require.NotContains(t, out, "conformance:")
+	require.Equal(t, 1, res.ExitCode)
 }
