@@ -296,13 +296,16 @@ func (s *SBI) setTimer(h *hart.Hart, when uint64) {
 	h.SetCSR(csrMie, mie|mieMTIE)
 }
 
-// forHarts applies fn to the harts named by an SBI hart mask: bit i of mask
-// is hart base+i; base = -1 means every hart.
+// forHarts applies fn to the started harts named by an SBI hart mask: bit
+// i of mask is hart base+i; base = -1 means every available hart. A hart
+// that exists but is stopped (or has no S-mode) is skipped, as OpenSBI
+// does: an IPI left pending there would fire spuriously when it starts.
 func (s *SBI) forHarts(mask, base uint64, fn func(*hart.Hart)) int64 {
 	targets := make([]*hart.Hart, 0, len(s.p.Harts))
 	for i, h := range s.p.Harts {
 		id := s.hartID(i)
-		if base == ^uint64(0) || (id >= base && id-base < 64 && mask>>(id-base)&1 == 1) {
+		named := base == ^uint64(0) || (id >= base && id-base < 64 && mask>>(id-base)&1 == 1)
+		if named && s.state[i] == hsmStarted {
 			targets = append(targets, h)
 		}
 	}

@@ -127,6 +127,7 @@ func TestHSMHartSuspendTypes(t *testing.T) {
 
 func TestIPISendByMask(t *testing.T) {
 	r := newSBIRig(t)
+	_, _ = r.ecall(1, extHSM, 0, 2, 0x8000_0000, 0)
 	e, _ := r.ecall(1, extIPI, 0, 1, 2) // mask bit 0, base hartid 2
 	require.Equal(t, int64(sbiSuccess), e)
 	mip, _ := r.harts[2].CSR(csrMip)
@@ -136,4 +137,20 @@ func TestIPISendByMask(t *testing.T) {
 
 	e, _ = r.ecall(1, extIPI, 0, 0b11, 2) // hartids 2 and 3: 3 does not exist
 	require.Equal(t, int64(-3), e)
+}
+
+// Only started harts take an IPI: hart 2 is stopped and hart 0 has no
+// S-mode, so neither may find SSIP pending when (if) it starts.
+func TestIPIAllHartsOnlyStarted(t *testing.T) {
+	r := newSBIRig(t)
+	e, _ := r.ecall(1, extIPI, 0, 0, ^uint64(0)) // base -1: every available hart
+	require.Equal(t, int64(sbiSuccess), e)
+	for i, want := range []bool{false, true, false} {
+		mip, _ := r.harts[i].CSR(csrMip)
+		require.Equal(t, want, mip&mipSSIP != 0, "hart %d", i)
+	}
+	e, _ = r.ecall(1, extIPI, 0, 1, 2) // hart 2 by mask: exists, stopped
+	require.Equal(t, int64(sbiSuccess), e)
+	mip, _ := r.harts[2].CSR(csrMip)
+	require.Zero(t, mip&mipSSIP)
 }
