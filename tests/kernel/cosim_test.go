@@ -292,3 +292,21 @@ func TestCosimExposesNoADBits(t *testing.T) {
 	require.NotContains(t, out, "conformance:")
 	require.Equal(t, 1, res.ExitCode)
 }
+
+// Porting bug 1 (no-fence-i): the fu740's U74s have I-caches that do not
+// snoop stores, so without fence.i a hart runs the previous occupant's code
+// from a recycled page and spawnloop's children find a foreign ID. This
+// needs the hart model's non-coherent I-cache (hw/hart/caches.go, from the
+// hart branch's cache work); before it the model's fetches see every store.
+func TestCosimExposesNoFenceI(t *testing.T) {
+	if _, err := os.Stat(filepath.Join(builder.Root, "hw", "hart", "caches.go")); err != nil {
+		t.Skip("the hart model has no non-coherent I-cache yet (hw/hart/caches.go)")
+	}
+	c := cosimRunner(t, builtinSBI, 0)
+	res := cosimBootBuild(t, c, Build{Board: CosimFU740.Board, Bug: "no-fence-i"}, CosimFU740, 0, "spawnloop 500", nil)
+	out := KernelLines(res.Output)
+	require.Contains(t, out, "bug variant no-fence-i")
+	require.Regexp(t, `spawnloop: child \d+ \(slchild_[ab], pid \d+, cpu \d+\) exited with status 10`, out)
+	require.Error(t, CheckSpawnloop(out, 500))
+	require.NotEqual(t, 0, res.ExitCode)
+}
