@@ -31,13 +31,12 @@ const (
 
 // SBI error codes.
 const (
-	sbiSuccess          = 0
-	sbiErrFailed        = -1
-	sbiErrNotSupported  = -2
-	sbiErrInvalidParam  = -3
-	sbiErrInvalidAddr   = -5
-	sbiErrAlreadyStart  = -7
-	sbiErrAlreadyStoped = -8
+	sbiSuccess         = 0
+	sbiErrFailed       = -1
+	sbiErrNotSupported = -2
+	sbiErrInvalidParam = -3
+	sbiErrInvalidAddr  = -5
+	sbiErrAlreadyAvail = -6
 )
 
 // HSM hart states.
@@ -297,13 +296,16 @@ func (s *SBI) setTimer(h *hart.Hart, when uint64) {
 	h.SetCSR(csrMie, mie|mieMTIE)
 }
 
-// forHarts applies fn to the harts named by an SBI hart mask: bit i of mask
-// is hart base+i; base = -1 means every hart.
+// forHarts applies fn to the started harts named by an SBI hart mask: bit
+// i of mask is hart base+i; base = -1 means every available hart. A hart
+// that exists but is stopped (or has no S-mode) is skipped, as OpenSBI
+// does: an IPI left pending there would fire spuriously when it starts.
 func (s *SBI) forHarts(mask, base uint64, fn func(*hart.Hart)) int64 {
 	targets := make([]*hart.Hart, 0, len(s.p.Harts))
 	for i, h := range s.p.Harts {
 		id := s.hartID(i)
-		if base == ^uint64(0) || (id >= base && id-base < 64 && mask>>(id-base)&1 == 1) {
+		named := base == ^uint64(0) || (id >= base && id-base < 64 && mask>>(id-base)&1 == 1)
+		if named && s.state[i] == hsmStarted {
 			targets = append(targets, h)
 		}
 	}
@@ -347,7 +349,9 @@ func (s *SBI) hsm(h *hart.Hart, fid uint64, a [6]uint64) (int64, uint64) {
 			return sbiErrInvalidParam, 0
 		}
 		if s.state[i] != hsmStopped {
-			return sbiErrAlreadyStart, 0
+			// SBI 2.0, HSM hart_start: "SBI_ERR_ALREADY_AVAILABLE: the
+			// given hartid is already started" (ALREADY_STARTED is PMU's).
+			return sbiErrAlreadyAvail, 0
 		}
 		if s.p.Bus.RAMAt(a[1], 2) == nil {
 			return sbiErrInvalidAddr, 0
@@ -369,13 +373,24 @@ func (s *SBI) hsm(h *hart.Hart, fid uint64, a [6]uint64) (int64, uint64) {
 			return sbiErrInvalidParam, 0
 		}
 		return sbiSuccess, uint64(s.state[i])
-	case 3: // hart_suspend(type, resume_addr, opaque): retentive only
-		if a[0] == 0 {
-			return sbiSuccess, 0 // resumes at once: a wake-up the caller must tolerate anyway
-		}
-		return sbiErrNotSupported, 0
+	case 3: // hart_suspend(type, resume_addr, opaque): default retentive only
+		return hsmSuspend(uint32(a[0]))
 	}
 	return sbiErrNotSupported, 0
+}
+
+// hsmSuspend answers hart_suspend by its 32-bit type. The default
+// retentive suspend resumes at once: a wake-up the caller must tolerate
+// anyway. The default non-retentive one is a defined type this SBI lacks
+// (NOT_SUPPORTED); reserved and platform-specific types are INVALID_PARAM.
+func hsmSuspend(typ uint32) (int64, uint64) {
+	switch {
+	case typ == 0:
+		return sbiSuccess, 0
+	case typ == 0x8000_0000:
+		return sbiErrNotSupported, 0
+	}
+	return sbiErrInvalidParam, 0
 }
 
 func (s *SBI) hasSMode(i int) bool {

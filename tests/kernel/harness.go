@@ -1,10 +1,11 @@
 // Package kerneltest builds the guest microkernel (kernel/) and boots it on
-// QEMU 7.2 with Debian's OpenSBI, then checks what its user programs print.
-// The scenario checks take plain output text, so the same scenarios can run
-// on cosim's own models once `cosim run` boots an S-mode payload.
+// QEMU 7.2 with Debian's OpenSBI and on cosim's own board models (`cosim
+// run`, built-in SBI or OpenSBI), then checks what its user programs print.
+// The scenario checks take plain output text, so every runner shares them.
 //
 // It owns nothing of the simulator and must not import it: the guest side
-// shares only the generated board header with the Go code.
+// shares only the generated board header with the Go code, and cosim runs
+// as a subprocess (`cosim run`, see Cosim).
 package kerneltest
 
 import (
@@ -19,6 +20,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 )
 
 // OpenSBIJump is Debian's OpenSBI 1.1 fw_jump firmware: it starts the
@@ -139,6 +141,8 @@ func (bd *Builder) Image(ctx context.Context, b Build) (string, error) {
 type Result struct {
 	Output   string
 	ExitCode int
+	Stderr   string        // cosim only: --stats and simulator errors (QEMU's land in Output)
+	HostTime time.Duration // cosim only: wall-clock time of the run, for reports
 }
 
 // Runner boots image on target with smp harts, the kernel command line
@@ -300,4 +304,38 @@ func CheckNVMeTest(out string) error {
 		return fmt.Errorf("nvmetest did not pass:\n%s", tail(out, 30))
 	}
 	return nil
+}
+
+var lockClassRe = regexp.MustCompile(`(?m)^\s+(\w+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+\.\d+)\s+(\d+)\s+(\d+)\s*$`)
+
+// LockClassStats is one row of lockstress's lock statistics table (all harts).
+type LockClassStats struct {
+	Class                        string
+	Rank                         int
+	Acquired, Contended          int64
+	ContendedPct                 float64
+	SpinPerContended, HeldPerAcq int64 // cycles
+}
+
+// ParseLockStats reads the "lock statistics (all harts):" table, by class.
+func ParseLockStats(out string) (map[string]LockClassStats, error) {
+	i := strings.Index(out, "lock statistics (all harts):")
+	if i < 0 {
+		return nil, errors.New("no lock statistics table")
+	}
+	stats := map[string]LockClassStats{}
+	for _, m := range lockClassRe.FindAllStringSubmatch(out[i:], -1) {
+		s := LockClassStats{Class: m[1]}
+		s.Rank, _ = strconv.Atoi(m[2])
+		s.Acquired, _ = strconv.ParseInt(m[3], 10, 64)
+		s.Contended, _ = strconv.ParseInt(m[4], 10, 64)
+		s.ContendedPct, _ = strconv.ParseFloat(m[5], 64)
+		s.SpinPerContended, _ = strconv.ParseInt(m[6], 10, 64)
+		s.HeldPerAcq, _ = strconv.ParseInt(m[7], 10, 64)
+		stats[s.Class] = s
+	}
+	if len(stats) == 0 {
+		return nil, fmt.Errorf("lock statistics table has no rows:\n%s", tail(out, 20))
+	}
+	return stats, nil
 }

@@ -211,10 +211,4 @@ func TestFU740Builds(t *testing.T) {
 	require.Greater(t, st.Size(), int64(4096))
 }
 
-func TestOnCosimModels(t *testing.T) {
-	// The same scenarios (Runner, Check*) run on `cosim run` once the
-	// qemu-virt and fu740 models boot an S-mode payload.
-	t.Skip("cosim's qemu-virt and fu740 models cannot boot an S-mode payload yet")
-}
-
 func itoa(n int) string { return strconv.Itoa(n) }

@@ -25,7 +25,13 @@ int main(int argc, char **argv)
 		int cpu = i % si.ncpu;
 		char args[16];
 		snprintf(args, sizeof args, "%d", cpu);
-		const char *prog = (i & 1) ? "slchild_b" : "slchild_a";
+		/*
+		 * Round r of spawns puts program (r + cpu) & 1 on each cpu, so
+		 * every hart alternates between the two builds whatever the hart
+		 * count (i & 1 gives each hart of an even count the same one
+		 * forever, and a stale I-cache line would hold the same code).
+		 */
+		const char *prog = ((i / si.ncpu + cpu) & 1) ? "slchild_b" : "slchild_a";
 		int pid = spawn(prog, args, cpu);
 		if (pid < 0) {
 			printf("spawnloop: spawn %d of %s failed: error %d\n", i, prog, pid);
