@@ -83,6 +83,7 @@ func runRun(args []string) int {
 	bios := fs.String("bios", "", "firmware: `FILE` (OpenSBI fw_jump/fw_dynamic, raw or ELF), builtin, or none (default: the board's)")
 	kernel := fs.String("kernel", "", "payload `FILE` (ELF or raw; default: the embedded microkernel for the board)")
 	appendArgs := fs.String("append", "", "kernel command line (/chosen/bootargs)")
+	dtbFile := fs.String("dtb", "", "boot with this device tree `FILE` instead of the board's generated one (as QEMU's -dtb; e.g. QEMU's own, dumped with -M virt,dumpdtb=FILE): packed as QEMU packs it; it must describe the board's machine")
 	var drives driveList
 	fs.Var(&drives, "drive", "disk `SPEC`: file=IMG[,if=virtio|nvme][,snapshot][,readonly] (repeatable)")
 	seed := fs.Uint64("seed", 0, "interleaving `SEED` (0: plain round robin)")
@@ -108,6 +109,11 @@ func runRun(args []string) int {
 	}
 	cfg := machine.Config{Board: b, Firmware: *bios, Append: *appendArgs, Drives: drives, Seed: *seed,
 		Quantum: sim.Time(quantum.Nanoseconds()) * sim.Nanosecond, Console: os.Stdout, Input: os.Stdin}
+	if *dtbFile != "" {
+		if cfg.DTB, err = os.ReadFile(*dtbFile); err != nil {
+			return fail("run", err)
+		}
+	}
 	if cfg.Kernel, err = loadPayload(*kernel, b.Name, b.Boot.Payload); err != nil {
 		return fail("run", err)
 	}
