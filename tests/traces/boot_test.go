@@ -1,0 +1,184 @@
+package traces
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"cosim/cosim/trace"
+)
+
+// full makes the boot comparisons run from reset through OpenSBI into the
+// payload (~8–12 million instructions, several minutes of QEMU logging)
+// instead of the first 2 million.
+var full = flag.Bool("full", false, "compare boots through OpenSBI into the payload, not only the first 2M instructions")
+
+const (
+	fwJump    = "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.bin"
+	ubootS    = "/usr/lib/u-boot/qemu-riscv64_smode/u-boot.bin"
+	headInsns = 2_000_000
+)
+
+// bootVolatile are the values the boot comparisons do not compare, each
+// for a reason: the counters (cycle, time, instret and their M-mode
+// names) count host or modelled time, not architectural state, in QEMU;
+// mip/sip show when a timer became pending, which depends on that time;
+// the CLINT's mtime is the same time read from memory. The device tree
+// is not among them: both sides boot QEMU's own (dumped, then passed to
+// QEMU with -dtb and to cosim with --dtb), rng-seed included.
+var bootVolatile = strings.Join([]string{
+	"csr:cycle", "csr:time", "csr:instret", "csr:mcycle", "csr:minstret",
+	"csr:mip", "csr:sip",
+	"mem:0x200bff8-0x200c000",
+}, ",")
+
+// bootCase is one board booted by QEMU and by cosim from the same images.
+type bootCase struct {
+	board    string   // cosim board
+	qemu     []string // QEMU machine arguments (no firmware, no logging)
+	dumpAs   string   // -M value that dumps QEMU's device tree
+	smp      int
+	mem      string
+	hart     int    // the hart compared
+	payload  uint64 // where the S-mode payload starts
+	maxInsns uint64 // instructions of the compared hart
+}
+
+// TestOpenSBIBootVirtMatchesQEMU runs OpenSBI fw_jump with U-Boot (S-mode)
+// on QEMU virt and on cosim's qemu-virt, and requires cosim trace diff to
+// find them equal instruction by instruction for the first 2M
+// instructions of hart 0 (with -full: through OpenSBI into U-Boot).
+func TestOpenSBIBootVirtMatchesQEMU(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: the boot comparison records millions of QEMU instructions")
+	}
+	bootCompare(t, bootCase{
+		board: "qemu-virt", qemu: []string{"-M", "virt", "-cpu", "rv64,h=false"}, dumpAs: "virt",
+		smp: 1, mem: "128M", hart: 0, payload: 0x80200000, maxInsns: headInsns,
+	})
+}
+
+func bootCompare(t *testing.T, c bootCase) {
+	need(t, "qemu-system-riscv64", "qemu-system-misc")
+	for _, f := range []string{fwJump, ubootS} {
+		if _, err := os.Stat(f); err != nil {
+			t.Fatalf("%v (apt-get install opensbi u-boot-qemu)", err)
+		}
+	}
+	dir := t.TempDir()
+	cosim := buildCosim(t, dir)
+	machine := append(append([]string{}, c.qemu...), "-smp", strconv.Itoa(c.smp), "-m", c.mem)
+	dtb := dumpDTB(t, machine, c.dumpAs, filepath.Join(dir, "qemu.dtb"))
+	if *full {
+		c.maxInsns = insnsToPayload(t, cosim, c, dtb) + 200_000
+		t.Logf("-full: %d instructions of hart %d (the payload starts %d before the end)", c.maxInsns, c.hart, 200_000)
+	}
+
+	theirs := filepath.Join(dir, "qemu.pcapng")
+	f, err := os.Create(theirs)
+	require.NoError(t, err)
+	w, err := trace.NewWriter(f, trace.Header{Harts: c.smp})
+	require.NoError(t, err)
+	args := append(append([]string{}, machine...), "-dtb", dtb, "-bios", fwJump, "-kernel", ubootS,
+		"-display", "none", "-serial", "null", "-monitor", "none")
+	if c.smp > 1 {
+		args = append(args, "-accel", "tcg,thread=single")
+	}
+	stats, err := trace.RunQEMU(trace.QEMURun{Args: args, Options: trace.QEMUOptions{MaxRetired: c.maxInsns}},
+		onlyHart(c.hart, w.WriteRecord))
+	require.NoError(t, err)
+	require.NoError(t, w.Flush())
+	require.NoError(t, f.Close())
+	t.Logf("QEMU: %d retired (all harts), %d traps, %d interrupts", stats.Retired, stats.Traps, stats.Interrupts)
+
+	ours := filepath.Join(dir, "cosim.pcapng")
+	run := exec.Command(cosim, "run", "--board", c.board, "--smp", strconv.Itoa(c.smp), "-m", c.mem,
+		"--bios", fwJump, "--kernel", ubootS, "--dtb", dtb, "--max-insns", fmt.Sprint(c.maxInsns*uint64(c.smp)),
+		"--trace", ours, "--trace-filter", fmt.Sprintf("hart=%d,kind=retire+trap+interrupt", c.hart))
+	out, err := run.CombinedOutput()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 124 {
+		t.Fatalf("cosim run: want the instruction limit (exit 124), got %v: %s", err, out)
+	}
+
+	res := traceDiff(t, cosim, ours, theirs, c.hart)
+	require.Len(t, res.Harts, 1)
+	require.GreaterOrEqual(t, res.Harts[0].Compared, c.maxInsns, "hart %d compared", c.hart)
+}
+
+// onlyHart keeps the records of one hart.
+func onlyHart(hart int, emit func(*trace.Record) error) func(*trace.Record) error {
+	return func(r *trace.Record) error {
+		if int(r.Event.Hart) != hart {
+			return nil
+		}
+		return emit(r)
+	}
+}
+
+// traceDiff runs cosim trace diff and requires it to report equal.
+func traceDiff(t *testing.T, cosim, a, b string, hart int) *trace.DiffResult {
+	t.Helper()
+	cmd := exec.Command(cosim, "trace", "diff", "--json", "--hart", strconv.Itoa(hart), "--volatile", bootVolatile, a, b)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	var res trace.DiffResult
+	require.NoError(t, json.Unmarshal(stdout.Bytes(), &res), "cosim trace diff: %v: %s", err, stderr.String())
+	if !res.Equal {
+		text, _ := exec.Command(cosim, "trace", "diff", "--hart", strconv.Itoa(hart), "--volatile", bootVolatile, a, b).CombinedOutput()
+		t.Fatalf("cosim trace diff: not equal:\n%s", text)
+	}
+	require.NoError(t, err, "%s", stderr.String())
+	return &res
+}
+
+// buildCosim builds the command line tool the tests drive.
+func buildCosim(t *testing.T, dir string) string {
+	t.Helper()
+	bin := filepath.Join(dir, "cosim")
+	out, err := exec.Command("go", "build", "-o", bin, "cosim/cmd/cosim").CombinedOutput()
+	require.NoError(t, err, "go build: %s", out)
+	return bin
+}
+
+// dumpDTB has QEMU write its device tree for this machine. Its rng-seed
+// is random, which does not matter: both sides boot this very blob.
+func dumpDTB(t *testing.T, machine []string, dumpAs, path string) string {
+	t.Helper()
+	args := append(append([]string{}, machine...), "-M", dumpAs+",dumpdtb="+path, "-display", "none", "-bios", "none")
+	out, err := exec.Command("qemu-system-riscv64", args...).CombinedOutput()
+	require.NoError(t, err, "qemu dumpdtb: %s", out)
+	return path
+}
+
+// insnsToPayload counts the instructions the compared hart retires on
+// cosim before its first instruction in the payload.
+func insnsToPayload(t *testing.T, cosim string, c bootCase, dtb string) uint64 {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "entry.pcapng")
+	out, err := exec.Command(cosim, "run", "--board", c.board, "--smp", strconv.Itoa(c.smp), "-m", c.mem,
+		"--bios", fwJump, "--kernel", ubootS, "--dtb", dtb, "--max-insns", "40000000",
+		"--trace", path, "--trace-filter", fmt.Sprintf("hart=%d,kind=retire,pc=%#x-%#x", c.hart, c.payload, c.payload+4)).CombinedOutput()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 124 {
+		t.Fatalf("cosim run: %v: %s", err, out)
+	}
+	r, err := trace.Open(path)
+	require.NoError(t, err)
+	defer r.Close()
+	for {
+		rec, err := r.Next()
+		require.NoError(t, err, "hart %d never reached the payload at %#x", c.hart, c.payload)
+		if rec.Event.PC == c.payload {
+			return rec.Event.Instret
+		}
+	}
+}
