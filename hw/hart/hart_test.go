@@ -300,3 +300,26 @@ func TestConfigErrors(t *testing.T) {
 		require.Error(t, err, "%+v", c)
 	}
 }
+
+// TestTrapEventPrivIsTheTrappingLevel: an ecall from U reports priv U (the
+// level it ran at) and target M, not M twice.
+func TestTrapEventPrivIsTheTrappingLevel(t *testing.T) {
+	m := newTestMachine(t)
+	h := m.hart(t, 0, m.base)
+	c := &collect{}
+	h.Obs = c
+	h.SetCSR(csrMtvec, m.base+0x40)
+	h.SetCSR(csrMepc, m.base+0x100)
+	h.SetCSR(csrMstatus, 0) // MPP = U
+	m.put(m.base, mret)
+	m.put(m.base+0x100, ecall)
+	m.put(m.base+0x40, jal(0, 0))
+	h.Run(2)
+	require.GreaterOrEqual(t, len(c.evs), 2)
+	e := c.evs[1]
+	require.Equal(t, sim.KindTrap, e.Kind)
+	require.Equal(t, uint64(excEcallU), e.Cause)
+	require.Equal(t, m.base+0x100, e.PC)
+	require.Equal(t, uint8(PrivU), e.Priv, "privilege of the ecall")
+	require.Equal(t, uint8(PrivM), e.TargetPriv)
+}
