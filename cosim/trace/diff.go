@@ -59,6 +59,10 @@ type HartSummary struct {
 	// Unmatched counts interrupts one side took that the other had not
 	// taken when its stream ended.
 	Unmatched int `json:"unmatched_interrupts,omitempty"`
+	// SpunA and SpunB count each side's events in spin ranges (volatile
+	// spin:LO-HI), not compared.
+	SpunA uint64 `json:"spun_a,omitempty"`
+	SpunB uint64 `json:"spun_b,omitempty"`
 }
 
 // Skew is an interrupt both sides took at different points.
@@ -331,6 +335,12 @@ func (d *differ) run() (*Divergence, error) {
 			d.finish(ra, rb)
 			return nil, nil
 		}
+		if d.opts.Volatile.inSpin(ra.PC) || d.opts.Volatile.inSpin(rb.PC) {
+			if err := d.skipSpins(); err != nil {
+				return nil, err
+			}
+			continue
+		}
 		if ra.Kind == sim.KindInterrupt || rb.Kind == sim.KindInterrupt {
 			handled, div, err := d.resync(ra, rb)
 			if err != nil || div != nil || handled {
@@ -354,6 +364,28 @@ func (d *differ) run() (*Divergence, error) {
 		d.b.consume()
 		d.sum.Compared++
 	}
+}
+
+// skipSpins consumes, on each side, the events in spin ranges, keeping
+// each side's view of its registers up to date.
+func (d *differ) skipSpins() error {
+	for _, s := range []struct {
+		side *side
+		n    *uint64
+	}{{d.a, &d.sum.SpunA}, {d.b, &d.sum.SpunB}} {
+		for {
+			r, err := s.side.peek()
+			if err != nil {
+				return err
+			}
+			if r == nil || !d.opts.Volatile.inSpin(r.PC) {
+				break
+			}
+			s.side.consume()
+			*s.n++
+		}
+	}
+	return nil
 }
 
 // finish records why the comparison stopped without a divergence.

@@ -240,3 +240,41 @@ func TestDiffFollowsVolatileValuesThroughRegisters(t *testing.T) {
 	require.NotNil(t, div, "a0 no longer derives from time")
 	require.Equal(t, uint64(4), div.PosA)
 }
+
+// TestDiffSkipsSpinLoops: a hart waiting for another goes round its loop
+// a different number of times on each side; with the loop declared a spin
+// range the comparison resumes after it, and a difference after the loop
+// is still found.
+func TestDiffSkipsSpinLoops(t *testing.T) {
+	const ldT1, bne = 0x00033303, 0xfe731ee3 // ld t1,0(t1); bne t1,t2,...
+	loop := func(n int, last uint64) []Record {
+		var rs []Record
+		for i := 0; i < n; i++ {
+			v := uint64(0)
+			if i == n-1 {
+				v = last
+			}
+			rs = append(rs, retire(0x100, ldT1, 6, v), retire(0x104, bne, 0, 0))
+		}
+		return rs
+	}
+	after := func(v uint64) []Record { return []Record{retire(0x108, insnAddi, 10, v)} }
+	a := append(append(straight(0x0, 3, 1), loop(2, 2)...), after(7)...)
+	b := append(append(straight(0x0, 3, 1), loop(40, 2)...), after(7)...)
+	_, div := diffRecs(t, a, b, DiffOptions{})
+	require.NotNil(t, div, "without a spin range the loop counts differ")
+
+	vol, err := ParseVolatile(DefaultVolatile + ",spin:0x100-0x108")
+	require.NoError(t, err)
+	sum, div := diffRecs(t, a, b, DiffOptions{Volatile: vol})
+	require.Nil(t, div)
+	require.Equal(t, uint64(4), sum.SpunA)
+	require.Equal(t, uint64(80), sum.SpunB)
+	require.Equal(t, uint64(4), sum.Compared)
+
+	b = append(append(straight(0x0, 3, 1), loop(40, 2)...), after(8)...)
+	_, div = diffRecs(t, a, b, DiffOptions{Volatile: vol})
+	require.NotNil(t, div, "the instruction after the loop is compared")
+	_, err = ParseVolatile("spin:0x10")
+	require.Error(t, err)
+}
