@@ -240,6 +240,11 @@ type side struct {
 	x       [32]uint64
 	xKnown  uint32
 	csr     map[uint16]uint64
+	// seenCSR marks the CSRs this side itself reported a write of: a
+	// DELTA source sees only some CSRs (QEMU's dump shows no pmpaddr,
+	// for one), so its silence about another CSR means "unknown", not
+	// "unchanged".
+	seenCSR map[uint16]bool
 	pending []*episode
 	held    int // events held in pending episodes
 }
@@ -287,6 +292,7 @@ func (s *side) apply(r *Record) {
 	}
 	if r.CSRWrit {
 		s.csr[r.CSR] = r.CSRVal
+		s.seenCSR[r.CSR] = true
 	}
 }
 
@@ -309,8 +315,8 @@ func DiffHart(a, b Source, hart int, opts DiffOptions) (*HartSummary, *Divergenc
 	opts.defaults()
 	d := &differ{
 		opts: opts, hart: hart,
-		a: &side{src: a, csr: map[uint16]uint64{}},
-		b: &side{src: b, csr: map[uint16]uint64{}},
+		a: &side{src: a, csr: map[uint16]uint64{}, seenCSR: map[uint16]bool{}},
+		b: &side{src: b, csr: map[uint16]uint64{}, seenCSR: map[uint16]bool{}},
 	}
 	d.sum.Hart = hart
 	div, err := d.run()
@@ -734,12 +740,12 @@ func (d *differ) compareCSRs(ra, rb *Record, vol bool, diffs []FieldDiff) []Fiel
 			return append(diffs, FieldDiff{"csr write", "no write", fmt.Sprintf("%s=%#x", CSRName(rb.CSR), rb.CSRVal)})
 		}
 	case ra.CSRWrit:
-		if v, ok := d.b.csr[ra.CSR]; ok && v != ra.CSRVal {
+		if v, ok := d.b.csr[ra.CSR]; ok && d.b.seenCSR[ra.CSR] && v != ra.CSRVal {
 			return append(diffs, FieldDiff{"csr " + CSRName(ra.CSR), fmt.Sprintf("%#x", ra.CSRVal), fmt.Sprintf("%#x (unchanged)", v)})
 		}
 		d.b.csr[ra.CSR] = ra.CSRVal
 	case rb.CSRWrit:
-		if v, ok := d.a.csr[rb.CSR]; ok && v != rb.CSRVal {
+		if v, ok := d.a.csr[rb.CSR]; ok && d.a.seenCSR[rb.CSR] && v != rb.CSRVal {
 			return append(diffs, FieldDiff{"csr " + CSRName(rb.CSR), fmt.Sprintf("%#x (unchanged)", v), fmt.Sprintf("%#x", rb.CSRVal)})
 		}
 		d.a.csr[rb.CSR] = rb.CSRVal

@@ -278,3 +278,25 @@ func TestDiffSkipsSpinLoops(t *testing.T) {
 	_, err = ParseVolatile("spin:0x10")
 	require.Error(t, err)
 }
+
+// TestDiffDeltaSideSilentAboutUnseenCSR: QEMU's dump shows no pmpaddr, so
+// its silence about one is no claim that the value stayed; a CSR it has
+// reported before is still checked.
+func TestDiffDeltaSideSilentAboutUnseenCSR(t *testing.T) {
+	const csrwPmpaddr1 = 0x3b151073 // csrw pmpaddr1,a0
+	const csrwMscratch = 0x34051073 // csrw mscratch,a0
+	w := func(pc uint64, insn uint32, csr uint16, v uint64) Record {
+		r := retire(pc, insn, 0, 0)
+		r.CSRWrit, r.CSR, r.CSRVal = true, csr, v
+		return r
+	}
+	a := []Record{w(0x0, csrwPmpaddr1, 0x3b1, 0x3fffffffffffff), w(0x4, csrwPmpaddr1, 0x3b1, 0)}
+	b := []Record{delta(retire(0x0, csrwPmpaddr1, 0, 0)), delta(retire(0x4, csrwPmpaddr1, 0, 0))}
+	_, div := diffRecs(t, a, b, DiffOptions{})
+	require.Nil(t, div)
+
+	a = []Record{w(0x0, csrwMscratch, 0x340, 1), w(0x4, csrwMscratch, 0x340, 2)}
+	b = []Record{delta(w(0x0, csrwMscratch, 0x340, 1)), delta(retire(0x4, csrwMscratch, 0, 0))}
+	_, div = diffRecs(t, a, b, DiffOptions{})
+	require.NotNil(t, div, "B reported mscratch before: its silence says the value stayed 1")
+}
