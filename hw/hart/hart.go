@@ -71,6 +71,7 @@ type Hart struct {
 	priv uint8
 
 	cfg      Config
+	privSpec PrivSpec // 0: the latest (see privspec.go)
 	ext      ext
 	sys      *System
 	bus      *mem.Bus

@@ -323,3 +323,26 @@ func TestTrapEventPrivIsTheTrappingLevel(t *testing.T) {
 	require.Equal(t, uint8(PrivU), e.Priv, "privilege of the ecall")
 	require.Equal(t, uint8(PrivM), e.TargetPriv)
 }
+
+// TestPrivSpec110HasNoLaterCSRs: at privileged spec 1.10 (QEMU's SiFive
+// CPUs) mcountinhibit and menvcfg do not exist; at the default they do.
+func TestPrivSpec110HasNoLaterCSRs(t *testing.T) {
+	for _, spec := range []PrivSpec{0, 110} {
+		m := newTestMachine(t)
+		h := m.hart(t, 0, m.base)
+		h.SetPrivSpec(spec)
+		c := &collect{}
+		h.Obs = c
+		h.SetCSR(csrMtvec, m.base+0x40)
+		m.put(m.base, csrrw(10, csrMcountinh, 0))
+		m.put(m.base+0x40, jal(0, 0))
+		h.Run(1)
+		require.NotEmpty(t, c.evs)
+		if spec == 110 {
+			require.Equal(t, sim.KindTrap, c.evs[0].Kind, "mcountinhibit is a 1.11 CSR")
+			require.Equal(t, uint64(2), c.evs[0].Cause)
+		} else {
+			require.Equal(t, sim.KindRetire, c.evs[0].Kind)
+		}
+	}
+}
