@@ -70,6 +70,7 @@ type hartTOML struct {
 	MArchID        Uint       `toml:"marchid"`
 	MImpID         Uint       `toml:"mimpid"`
 	HPMCounters    int        `toml:"hpm_counters"`
+	PrivSpec       string     `toml:"priv_spec"`
 	Clock          Freq       `toml:"clock"`
 	Errata         []string   `toml:"errata"`
 	ICache         *cacheTOML `toml:"icache"`
