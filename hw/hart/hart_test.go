@@ -346,3 +346,20 @@ func TestPrivSpec110HasNoLaterCSRs(t *testing.T) {
 		}
 	}
 }
+
+// TestNoTimeCSR: without the time CSR, rdtime is an illegal instruction.
+func TestNoTimeCSR(t *testing.T) {
+	m := newTestMachine(t)
+	h := m.hart(t, 0, m.base)
+	h.SetTimeCSR(false)
+	require.False(t, h.HasTimeCSR())
+	c := &collect{}
+	h.Obs = c
+	h.SetCSR(csrMtvec, m.base+0x40)
+	m.put(m.base, 0xc0102573) // rdtime a0
+	m.put(m.base+0x40, jal(0, 0))
+	h.Run(1)
+	require.NotEmpty(t, c.evs)
+	require.Equal(t, sim.KindTrap, c.evs[0].Kind)
+	require.Equal(t, uint64(0xc0102573), c.evs[0].Tval)
+}

@@ -22,9 +22,21 @@ var csrSince = map[uint16]PrivSpec{
 // stays as it is.
 func (h *Hart) SetPrivSpec(v PrivSpec) { h.privSpec = v }
 
+// SetTimeCSR says whether the time CSR exists. SiFive's U54/U74 and
+// QEMU 7.2's sifive_u (whose CLINT provides no rdtime) have none: rdtime
+// is an illegal instruction that M-mode firmware emulates from mtime.
+func (h *Hart) SetTimeCSR(present bool) { h.noTimeCSR = !present }
+
+// HasTimeCSR reports whether the time CSR exists (firmware asks, to
+// emulate it when it does not).
+func (h *Hart) HasTimeCSR() bool { return !h.noTimeCSR }
+
 // csrInSpec reports whether the CSR exists at the hart's privileged
-// architecture version.
+// architecture version and with its optional CSRs.
 func (h *Hart) csrInSpec(csr uint16) bool {
+	if csr == csrTime && h.noTimeCSR {
+		return false
+	}
 	if h.privSpec == 0 {
 		return true
 	}
