@@ -92,7 +92,10 @@ type Hart struct {
 	HPMCounters                int
 	// PrivSpec is the privileged architecture version as major*100+minor
 	// (110 for 1.10); 0 means the latest the hart model implements.
-	PrivSpec       int
+	PrivSpec int
+	// NoTimeCSR: rdtime is an illegal instruction (SiFive U54/U74, QEMU's
+	// sifive_u); M-mode firmware emulates it from the CLINT's mtime.
+	NoTimeCSR      bool
 	ClockHz        uint64
 	Errata         []string // e.g. "cip-1200", "cip-453"
 	ICache, DCache *Cache   // nil: none

@@ -440,6 +440,7 @@ func (l *loader) hart(path string, t *hartTOML) Hart {
 	if t.Boot != nil {
 		h.Boot = *t.Boot
 	}
+	h.NoTimeCSR = t.TimeCSR != nil && !*t.TimeCSR
 	switch t.PrivSpec {
 	case "", "1.12":
 	case "1.10", "1.11":

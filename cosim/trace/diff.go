@@ -232,14 +232,14 @@ func (f *hartFilter) Next() (*Record, error) {
 
 // side is one stream of the comparison of a hart.
 type side struct {
-	src     Source
-	head    *Record
-	ended   bool
-	pos     uint64 // main-line events consumed
-	events  uint64 // all events read
-	x       [32]uint64
-	xKnown  uint32
-	csr     map[uint16]uint64
+	src    Source
+	head   *Record
+	ended  bool
+	pos    uint64 // main-line events consumed
+	events uint64 // all events read
+	x      [32]uint64
+	xKnown uint32
+	csr    map[uint16]uint64
 	// seenCSR marks the CSRs this side itself reported a write of: a
 	// DELTA source sees only some CSRs (QEMU's dump shows no pmpaddr,
 	// for one), so its silence about another CSR means "unknown", not
