@@ -124,7 +124,7 @@ func runRun(args []string) int {
 	defer m.Close()
 	var rec *trace.Recorder
 	if *traceFile != "" {
-		if rec, err = startTrace(m, *traceFile, *traceFilter, *kernel, *bios); err != nil {
+		if rec, err = startTrace(m, *traceFile, *traceFilter, *kernel, *bios, *dtbFile); err != nil {
 			return fail("run", err)
 		}
 	}
@@ -164,7 +164,7 @@ func loadPayload(path, board string, payload uint64) (*firmware.Image, error) {
 	return firmware.Parse("prebuilt/"+board+".bin", img, payload)
 }
 
-func startTrace(m *machine.Machine, path, filter, kernel, bios string) (*trace.Recorder, error) {
+func startTrace(m *machine.Machine, path, filter, kernel, bios, dtbFile string) (*trace.Recorder, error) {
 	f, err := trace.ParseFilter(filter)
 	if err != nil {
 		return nil, err
@@ -172,7 +172,7 @@ func startTrace(m *machine.Machine, path, filter, kernel, bios string) (*trace.R
 	meta := []trace.KV{{Key: "board", Value: m.Config.Board.Name}, {Key: "harts", Value: strconv.Itoa(len(m.SoC.Harts))},
 		{Key: "seed", Value: strconv.FormatUint(m.Config.Seed, 10)}, {Key: "firmware", Value: m.Config.Firmware},
 		{Key: "payload", Value: m.Config.Kernel.Name + " sha256:" + m.Config.Kernel.SHA256}}
-	for _, p := range []string{bios} {
+	for _, p := range []string{bios, dtbFile} {
 		if p != "" && p != "builtin" && p != "none" {
 			kv, err := trace.ImageMeta(p)
 			if err != nil {
