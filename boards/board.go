@@ -106,10 +106,16 @@ type Hart struct {
 	Boot                       bool
 	MVendorID, MArchID, MImpID uint64
 	HPMCounters                int
-	ClockHz                    uint64
-	Errata                     []string // e.g. "cip-1200", "cip-453"
-	ICache, DCache             *Cache   // nil: none
-	ITLB, DTLB                 int      // entries; 0: not described
+	// PrivSpec is the privileged architecture version as major*100+minor
+	// (110 for 1.10); 0 means the latest the hart model implements.
+	PrivSpec int
+	// NoTimeCSR: rdtime is an illegal instruction (SiFive U54/U74, QEMU's
+	// sifive_u); M-mode firmware emulates it from the CLINT's mtime.
+	NoTimeCSR      bool
+	ClockHz        uint64
+	Errata         []string // e.g. "cip-1200", "cip-453"
+	ICache, DCache *Cache   // nil: none
+	ITLB, DTLB     int      // entries; 0: not described
 }
 
 // HasErratum reports whether the hart has the named erratum.

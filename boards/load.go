@@ -447,6 +447,14 @@ func (l *loader) hart(path string, t *hartTOML) Hart {
 	if t.Boot != nil {
 		h.Boot = *t.Boot
 	}
+	h.NoTimeCSR = t.TimeCSR != nil && !*t.TimeCSR
+	switch t.PrivSpec {
+	case "", "1.12":
+	case "1.10", "1.11":
+		h.PrivSpec = 100 + 10*int(t.PrivSpec[2]-'0') + int(t.PrivSpec[3]-'0')
+	default:
+		l.errorf(path+".priv_spec", "priv_spec must be \"1.10\", \"1.11\" or \"1.12\", got %q", t.PrivSpec)
+	}
 	if h.HPMCounters < 0 || h.HPMCounters > 29 {
 		l.errorf(path+".hpm_counters", "hpm_counters must be 0..29, got %d", h.HPMCounters)
 	}

@@ -72,6 +72,8 @@ type hartTOML struct {
 	MArchID        Uint       `toml:"marchid"`
 	MImpID         Uint       `toml:"mimpid"`
 	HPMCounters    int        `toml:"hpm_counters"`
+	PrivSpec       string     `toml:"priv_spec"`
+	TimeCSR        *bool      `toml:"time_csr"`
 	Clock          Freq       `toml:"clock"`
 	Errata         []string   `toml:"errata"`
 	ICache         *cacheTOML `toml:"icache"`

@@ -117,6 +117,8 @@ func New(b *boards.Board, o Options) (*SoC, error) {
 		if err != nil {
 			return nil, fmt.Errorf("soc: %s: hart %d: %w", b.Name, i, err)
 		}
+		h.SetPrivSpec(hart.PrivSpec(bh.PrivSpec))
+		h.SetTimeCSR(!bh.NoTimeCSR)
 		s.Harts = append(s.Harts, h)
 		s.observed = append(s.observed, func(o sim.Observer) { h.Obs = o })
 	}

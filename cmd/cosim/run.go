@@ -90,6 +90,7 @@ func runRun(args []string) int {
 	bios := fs.String("bios", "", "firmware: `FILE` (OpenSBI fw_jump/fw_dynamic, raw or ELF), builtin, or none (default: the board's)")
 	kernel := fs.String("kernel", "", "payload `FILE` (ELF or raw; default: the embedded microkernel for the board)")
 	appendArgs := fs.String("append", "", "kernel command line (/chosen/bootargs)")
+	dtbFile := fs.String("dtb", "", "boot with this device tree `FILE` instead of the board's generated one (as QEMU's -dtb; e.g. QEMU's own, dumped with -M virt,dumpdtb=FILE): packed as QEMU packs it; it must describe the board's machine")
 	var drives driveList
 	fs.Var(&drives, "drive", "disk `SPEC`: file=IMG[,if=virtio|nvme][,snapshot][,readonly][,serial=SN] (repeatable)")
 	seed := fs.Uint64("seed", 0, "interleaving `SEED` (0: plain round robin)")
@@ -117,6 +118,11 @@ func runRun(args []string) int {
 	cfg := machine.Config{Board: b, Firmware: *bios, Append: *appendArgs, Drives: drives, Seed: *seed,
 		Quantum: sim.Time(quantum.Nanoseconds()) * sim.Nanosecond, Console: os.Stdout, Input: os.Stdin,
 		NoCaches: *noCaches}
+	if *dtbFile != "" {
+		if cfg.DTB, err = os.ReadFile(*dtbFile); err != nil {
+			return fail("run", err)
+		}
+	}
 	if cfg.Kernel, err = loadPayload(*kernel, b.Name, b.Boot.Payload); err != nil {
 		return fail("run", err)
 	}
@@ -127,7 +133,7 @@ func runRun(args []string) int {
 	defer m.Close()
 	var rec *trace.Recorder
 	if *traceFile != "" {
-		if rec, err = startTrace(m, *traceFile, *traceFilter, *kernel, *bios); err != nil {
+		if rec, err = startTrace(m, *traceFile, *traceFilter, *kernel, *bios, *dtbFile); err != nil {
 			return fail("run", err)
 		}
 	}
@@ -167,7 +173,7 @@ func loadPayload(path, board string, payload uint64) (*firmware.Image, error) {
 	return firmware.Parse("prebuilt/"+board+".bin", img, payload)
 }
 
-func startTrace(m *machine.Machine, path, filter, kernel, bios string) (*trace.Recorder, error) {
+func startTrace(m *machine.Machine, path, filter, kernel, bios, dtbFile string) (*trace.Recorder, error) {
 	f, err := trace.ParseFilter(filter)
 	if err != nil {
 		return nil, err
@@ -175,7 +181,7 @@ func startTrace(m *machine.Machine, path, filter, kernel, bios string) (*trace.R
 	meta := []trace.KV{{Key: "board", Value: m.Config.Board.Name}, {Key: "harts", Value: strconv.Itoa(len(m.SoC.Harts))},
 		{Key: "seed", Value: strconv.FormatUint(m.Config.Seed, 10)}, {Key: "firmware", Value: m.Config.Firmware},
 		{Key: "payload", Value: m.Config.Kernel.Name + " sha256:" + m.Config.Kernel.SHA256}}
-	for _, p := range []string{bios} {
+	for _, p := range []string{bios, dtbFile} {
 		if p != "" && p != "builtin" && p != "none" {
 			kv, err := trace.ImageMeta(p)
 			if err != nil {

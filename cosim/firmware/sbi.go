@@ -59,6 +59,9 @@ const (
 	csrSie      = 0x104
 	csrStvec    = 0x105
 	csrSatp     = 0x180
+	csrSepc     = 0x141
+	csrScause   = 0x142
+	csrStval    = 0x143
 	csrStimecmp = 0x14D
 	csrMstatus  = 0x300
 	csrMedeleg  = 0x302
@@ -77,6 +80,7 @@ const (
 	mieMTIE = 1 << sim.IRQMachineTimer
 
 	causeEcallS     = 9
+	causeIllegal    = 2
 	causeInterrupt  = 1 << 63
 	menvcfgSTCE     = 1 << 63
 	mstatusMPPShift = 11
@@ -130,7 +134,11 @@ func NewSBI(p Platform) *SBI {
 const medelegAll = 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7 | 1<<8 | 1<<12 | 1<<13 | 1<<15
 
 func (s *SBI) configureHart(h *hart.Hart) {
-	h.SetCSR(csrMedeleg, medelegAll)
+	deleg := uint64(medelegAll)
+	if !h.HasTimeCSR() {
+		deleg &^= 1 << causeIllegal // rdtime comes here to be emulated
+	}
+	h.SetCSR(csrMedeleg, deleg)
 	h.SetCSR(csrMideleg, mipSSIP|mipSTIP|1<<sim.IRQSupervisorExternal)
 	h.SetCSR(csrMcounten, 0xffff_ffff)
 	// One NAPOT entry over the whole address space, RWX: S and U see memory
@@ -170,6 +178,18 @@ func (s *SBI) trap(h *hart.Hart, cause, tval uint64) bool {
 		s.ecall(h)
 		h.SetPC(h.PC() + 4)
 		return true
+	case causeIllegal:
+		if rd, ok := rdtimeDest(uint32(tval)); ok && !h.HasTimeCSR() && h.Priv() != hart.PrivM {
+			mtime, _ := s.p.Bus.Read(s.p.CLINTBase+0xbff8, 8)
+			h.SetX(rd, mtime)
+			h.SetPC(h.PC() + 4)
+			return true
+		}
+		if h.Priv() != hart.PrivM {
+			redirectToS(h, cause, tval)
+			return true
+		}
+		return false
 	case causeInterrupt | sim.IRQMachineTimer:
 		// As OpenSBI: hand the tick to S-mode and mask the M-timer until
 		// the next set_timer.
@@ -183,6 +203,36 @@ func (s *SBI) trap(h *hart.Hart, cause, tval uint64) bool {
 		return true
 	}
 	return false
+}
+
+// rdtimeDest decodes "csrrs rd, time, x0" (rdtime), the instruction a
+// hart without the time CSR traps on; it returns rd.
+func rdtimeDest(insn uint32) (int, bool) {
+	const rdtimeMask, rdtime = 0xfffff07f, 0xc0102073
+	return int(insn>>7) & 31, insn&rdtimeMask == rdtime
+}
+
+// redirectToS delivers an exception taken from S or U to S-mode, as if
+// medeleg had delegated it (the SBI keeps illegal instructions to itself
+// on harts without the time CSR, and passes on all but rdtime).
+func redirectToS(h *hart.Hart, cause, tval uint64) {
+	const sie, spie, spp = 1 << 1, 1 << 5, 1 << 8
+	st, _ := h.CSR(csrSstatus)
+	st &^= spie | spp
+	if st&sie != 0 {
+		st |= spie
+	}
+	if h.Priv() == hart.PrivS {
+		st |= spp
+	}
+	st &^= sie
+	h.SetCSR(csrSstatus, st)
+	h.SetCSR(csrSepc, h.PC())
+	h.SetCSR(csrScause, cause)
+	h.SetCSR(csrStval, tval)
+	stvec, _ := h.CSR(csrStvec)
+	h.SetPriv(hart.PrivS)
+	h.SetPC(stvec &^ 3)
 }
 
 func (s *SBI) setMIP(h *hart.Hart, bit uint64, on bool) {

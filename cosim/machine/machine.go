@@ -36,7 +36,12 @@ type Config struct {
 	// Kernel is the payload: an ELF or a raw image for the payload address.
 	Kernel *firmware.Image
 	// Append is the kernel command line (/chosen/bootargs).
-	Append  string
+	Append string
+	// DTB, when set, replaces the board's generated device tree (as QEMU's
+	// -dtb): it is packed as QEMU packs it, and Append, if any, is set in
+	// its /chosen. The models are still the board's: the blob must
+	// describe the same machine.
+	DTB     []byte
 	Drives  []soc.Drive
 	Seed    uint64
 	Quantum sim.Time
@@ -161,6 +166,20 @@ func (m *Machine) place() error {
 	}
 }
 
+// qemuDTBBuffer is the size QEMU 7.2 places a -dtb file by: its loader
+// (load_device_tree) opens the blob into a buffer of twice the file size
+// plus 10000 bytes, and the FDT address is computed from that size before
+// the blob is packed.
+func qemuDTBBuffer(fileSize int) uint64 { return uint64(fileSize+10000) * 2 }
+
+// deviceTree is the tree to boot with: the given blob's or the board's.
+func (m *Machine) deviceTree() (*dtb.Tree, error) {
+	if m.Config.DTB != nil {
+		return dtb.Parse(m.Config.DTB)
+	}
+	return dtb.FromBoard(m.Config.Board)
+}
+
 func overlaps(a, b *firmware.Image) bool { return a.Low() < b.End() && b.Low() < a.End() }
 
 func dramBase(b *boards.Board) uint64 {
@@ -169,7 +188,15 @@ func dramBase(b *boards.Board) uint64 {
 }
 
 func (m *Machine) buildDTB() error {
-	t, err := dtb.FromBoard(m.Config.Board)
+	if m.Config.DTB != nil && m.Config.Append == "" {
+		blob, err := dtb.Pack(m.Config.DTB)
+		if err != nil {
+			return fmt.Errorf("machine: --dtb: %w", err)
+		}
+		m.DTB, m.FDT = blob, m.Config.Board.FDTAddress(qemuDTBBuffer(len(m.Config.DTB)))
+		return nil
+	}
+	t, err := m.deviceTree()
 	if err != nil {
 		return fmt.Errorf("machine: %w", err)
 	}

@@ -59,6 +59,10 @@ type HartSummary struct {
 	// Unmatched counts interrupts one side took that the other had not
 	// taken when its stream ended.
 	Unmatched int `json:"unmatched_interrupts,omitempty"`
+	// SpunA and SpunB count each side's events in spin ranges (volatile
+	// spin:LO-HI), not compared.
+	SpunA uint64 `json:"spun_a,omitempty"`
+	SpunB uint64 `json:"spun_b,omitempty"`
 }
 
 // Skew is an interrupt both sides took at different points.
@@ -228,14 +232,19 @@ func (f *hartFilter) Next() (*Record, error) {
 
 // side is one stream of the comparison of a hart.
 type side struct {
-	src     Source
-	head    *Record
-	ended   bool
-	pos     uint64 // main-line events consumed
-	events  uint64 // all events read
-	x       [32]uint64
-	xKnown  uint32
-	csr     map[uint16]uint64
+	src    Source
+	head   *Record
+	ended  bool
+	pos    uint64 // main-line events consumed
+	events uint64 // all events read
+	x      [32]uint64
+	xKnown uint32
+	csr    map[uint16]uint64
+	// seenCSR marks the CSRs this side itself reported a write of: a
+	// DELTA source sees only some CSRs (QEMU's dump shows no pmpaddr,
+	// for one), so its silence about another CSR means "unknown", not
+	// "unchanged".
+	seenCSR map[uint16]bool
 	pending []*episode
 	held    int // events held in pending episodes
 }
@@ -283,6 +292,7 @@ func (s *side) apply(r *Record) {
 	}
 	if r.CSRWrit {
 		s.csr[r.CSR] = r.CSRVal
+		s.seenCSR[r.CSR] = true
 	}
 }
 
@@ -305,8 +315,8 @@ func DiffHart(a, b Source, hart int, opts DiffOptions) (*HartSummary, *Divergenc
 	opts.defaults()
 	d := &differ{
 		opts: opts, hart: hart,
-		a: &side{src: a, csr: map[uint16]uint64{}},
-		b: &side{src: b, csr: map[uint16]uint64{}},
+		a: &side{src: a, csr: map[uint16]uint64{}, seenCSR: map[uint16]bool{}},
+		b: &side{src: b, csr: map[uint16]uint64{}, seenCSR: map[uint16]bool{}},
 	}
 	d.sum.Hart = hart
 	div, err := d.run()
@@ -331,6 +341,12 @@ func (d *differ) run() (*Divergence, error) {
 			d.finish(ra, rb)
 			return nil, nil
 		}
+		if d.opts.Volatile.inSpin(ra.PC) || d.opts.Volatile.inSpin(rb.PC) {
+			if err := d.skipSpins(); err != nil {
+				return nil, err
+			}
+			continue
+		}
 		if ra.Kind == sim.KindInterrupt || rb.Kind == sim.KindInterrupt {
 			handled, div, err := d.resync(ra, rb)
 			if err != nil || div != nil || handled {
@@ -354,6 +370,28 @@ func (d *differ) run() (*Divergence, error) {
 		d.b.consume()
 		d.sum.Compared++
 	}
+}
+
+// skipSpins consumes, on each side, the events in spin ranges, keeping
+// each side's view of its registers up to date.
+func (d *differ) skipSpins() error {
+	for _, s := range []struct {
+		side *side
+		n    *uint64
+	}{{d.a, &d.sum.SpunA}, {d.b, &d.sum.SpunB}} {
+		for {
+			r, err := s.side.peek()
+			if err != nil {
+				return err
+			}
+			if r == nil || !d.opts.Volatile.inSpin(r.PC) {
+				break
+			}
+			s.side.consume()
+			*s.n++
+		}
+	}
+	return nil
 }
 
 // finish records why the comparison stopped without a divergence.
@@ -702,12 +740,12 @@ func (d *differ) compareCSRs(ra, rb *Record, vol bool, diffs []FieldDiff) []Fiel
 			return append(diffs, FieldDiff{"csr write", "no write", fmt.Sprintf("%s=%#x", CSRName(rb.CSR), rb.CSRVal)})
 		}
 	case ra.CSRWrit:
-		if v, ok := d.b.csr[ra.CSR]; ok && v != ra.CSRVal {
+		if v, ok := d.b.csr[ra.CSR]; ok && d.b.seenCSR[ra.CSR] && v != ra.CSRVal {
 			return append(diffs, FieldDiff{"csr " + CSRName(ra.CSR), fmt.Sprintf("%#x", ra.CSRVal), fmt.Sprintf("%#x (unchanged)", v)})
 		}
 		d.b.csr[ra.CSR] = ra.CSRVal
 	case rb.CSRWrit:
-		if v, ok := d.a.csr[rb.CSR]; ok && v != rb.CSRVal {
+		if v, ok := d.a.csr[rb.CSR]; ok && d.a.seenCSR[rb.CSR] && v != rb.CSRVal {
 			return append(diffs, FieldDiff{"csr " + CSRName(rb.CSR), fmt.Sprintf("%#x (unchanged)", v), fmt.Sprintf("%#x", rb.CSRVal)})
 		}
 		d.a.csr[rb.CSR] = rb.CSRVal

@@ -240,3 +240,63 @@ func TestDiffFollowsVolatileValuesThroughRegisters(t *testing.T) {
 	require.NotNil(t, div, "a0 no longer derives from time")
 	require.Equal(t, uint64(4), div.PosA)
 }
+
+// TestDiffSkipsSpinLoops: a hart waiting for another goes round its loop
+// a different number of times on each side; with the loop declared a spin
+// range the comparison resumes after it, and a difference after the loop
+// is still found.
+func TestDiffSkipsSpinLoops(t *testing.T) {
+	const ldT1, bne = 0x00033303, 0xfe731ee3 // ld t1,0(t1); bne t1,t2,...
+	loop := func(n int, last uint64) []Record {
+		var rs []Record
+		for i := 0; i < n; i++ {
+			v := uint64(0)
+			if i == n-1 {
+				v = last
+			}
+			rs = append(rs, retire(0x100, ldT1, 6, v), retire(0x104, bne, 0, 0))
+		}
+		return rs
+	}
+	after := func(v uint64) []Record { return []Record{retire(0x108, insnAddi, 10, v)} }
+	a := append(append(straight(0x0, 3, 1), loop(2, 2)...), after(7)...)
+	b := append(append(straight(0x0, 3, 1), loop(40, 2)...), after(7)...)
+	_, div := diffRecs(t, a, b, DiffOptions{})
+	require.NotNil(t, div, "without a spin range the loop counts differ")
+
+	vol, err := ParseVolatile(DefaultVolatile + ",spin:0x100-0x108")
+	require.NoError(t, err)
+	sum, div := diffRecs(t, a, b, DiffOptions{Volatile: vol})
+	require.Nil(t, div)
+	require.Equal(t, uint64(4), sum.SpunA)
+	require.Equal(t, uint64(80), sum.SpunB)
+	require.Equal(t, uint64(4), sum.Compared)
+
+	b = append(append(straight(0x0, 3, 1), loop(40, 2)...), after(8)...)
+	_, div = diffRecs(t, a, b, DiffOptions{Volatile: vol})
+	require.NotNil(t, div, "the instruction after the loop is compared")
+	_, err = ParseVolatile("spin:0x10")
+	require.Error(t, err)
+}
+
+// TestDiffDeltaSideSilentAboutUnseenCSR: QEMU's dump shows no pmpaddr, so
+// its silence about one is no claim that the value stayed; a CSR it has
+// reported before is still checked.
+func TestDiffDeltaSideSilentAboutUnseenCSR(t *testing.T) {
+	const csrwPmpaddr1 = 0x3b151073 // csrw pmpaddr1,a0
+	const csrwMscratch = 0x34051073 // csrw mscratch,a0
+	w := func(pc uint64, insn uint32, csr uint16, v uint64) Record {
+		r := retire(pc, insn, 0, 0)
+		r.CSRWrit, r.CSR, r.CSRVal = true, csr, v
+		return r
+	}
+	a := []Record{w(0x0, csrwPmpaddr1, 0x3b1, 0x3fffffffffffff), w(0x4, csrwPmpaddr1, 0x3b1, 0)}
+	b := []Record{delta(retire(0x0, csrwPmpaddr1, 0, 0)), delta(retire(0x4, csrwPmpaddr1, 0, 0))}
+	_, div := diffRecs(t, a, b, DiffOptions{})
+	require.Nil(t, div)
+
+	a = []Record{w(0x0, csrwMscratch, 0x340, 1), w(0x4, csrwMscratch, 0x340, 2)}
+	b = []Record{delta(w(0x0, csrwMscratch, 0x340, 1)), delta(retire(0x4, csrwMscratch, 0, 0))}
+	_, div = diffRecs(t, a, b, DiffOptions{})
+	require.NotNil(t, div, "B reported mscratch before: its silence says the value stayed 1")
+}

@@ -337,6 +337,9 @@ func (im *qemuImporter) endBlock() error {
 	h := im.harts[im.blkHart]
 	h.prev, h.cur = h.cur, im.blk
 	im.blk = qemuState{}
+	if len(h.traps) == 0 && im.notExecuted(&h.prev, h.cur.pc, h.cur.priv) {
+		return nil
+	}
 	if im.opts.StopPC != 0 && h.cur.pc == im.opts.StopPC {
 		if err := im.step(im.blkHart, h, true); err != nil {
 			return err
@@ -360,7 +363,10 @@ func (im *qemuImporter) step(hartID int, h *qemuHart, haveCur bool) error {
 	privAfter := uint8(0)
 	privKnown := false
 	if prev.valid {
-		trapped := len(traps) > 0 && !traps[0].async && traps[0].epc == prev.pc
+		// An interrupt whose epc is the dumped pc was taken before that
+		// instruction ran (QEMU left the TB at its entry check).
+		trapped := len(traps) > 0 && traps[0].epc == prev.pc &&
+			(!traps[0].async || im.notExecuted(prev, prev.pc, prev.priv))
 		if !trapped {
 			if err := im.emitRetire(hartID, h, prev, cur, haveCur, len(traps) > 0); err != nil {
 				return err
@@ -386,6 +392,50 @@ func (im *qemuImporter) step(hartID int, h *qemuHart, haveCur bool) error {
 		return ErrStop
 	}
 	return nil
+}
+
+// notExecuted says whether the instruction dumped in s did not run although
+// QEMU logged it: the hart's next dump (or an interrupt's epc) is at the
+// same pc and privilege. QEMU logs a TB before executing it, and a TB
+// whose entry check finds an exit request (another hart's turn in
+// round-robin TCG, an interrupt raised meanwhile) leaves at once, to be
+// logged again when it really runs. An instruction that did run leaves
+// the pc elsewhere unless it jumps to itself; that is told from the
+// instruction bits (-d in_asm), so without them a "j ." loop is taken for
+// repeated exits.
+func (im *qemuImporter) notExecuted(s *qemuState, nextPC uint64, nextPriv uint8) bool {
+	if !s.valid || s.pc != nextPC || s.priv != nextPriv {
+		return false
+	}
+	insn, ok := im.insns[s.pc]
+	return !ok || !jumpsToItself(insn, s)
+}
+
+// jumpsToItself reports whether insn at s.pc, run in state s, may branch
+// or jump to its own address (so an unchanged pc is a retirement).
+func jumpsToItself(insn uint32, s *qemuState) bool {
+	if insn&3 != 3 {
+		c := uint16(insn)
+		switch {
+		case c == 0xa001: // c.j 0
+			return true
+		case c&0xc003 == 0xc001 && c&0x1c7c == 0: // c.beqz/c.bnez, offset 0
+			return true
+		case c&0xf07f == 0x8002 && c&0x0f80 != 0: // c.jr/c.jalr rs1
+			return s.x[(c>>7)&31]&^1 == s.pc
+		}
+		return false
+	}
+	switch insn & 0x7f {
+	case 0x6f: // jal, offset 0
+		return insn&0xfffff000 == 0
+	case 0x63: // branch, offset 0
+		return insn&0xfe000f80 == 0
+	case 0x67: // jalr
+		imm := uint64(int64(int32(insn)) >> 20)
+		return (s.x[(insn>>15)&31]+imm)&^1 == s.pc
+	}
+	return false
 }
 
 // privAfterRetire is the privilege level once the instruction at s.pc

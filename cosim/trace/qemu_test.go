@@ -244,3 +244,40 @@ func TestImportQEMUFloatRegisters(t *testing.T) {
 	require.Equal(t, uint64(0x3ff0000000000000), recs[0].RegVal)
 	require.Equal(t, sim.RegNone, recs[1].RegKind)
 }
+
+// TestImportQEMUSkipsTBsLeftAtEntry: round-robin TCG logs a TB, then
+// leaves it at its entry check for another hart or an interrupt; the next
+// dump of the hart is at the same pc. That instruction retires once, when
+// it really runs; a "j ." that did run is still a retirement.
+func TestImportQEMUSkipsTBsLeftAtEntry(t *testing.T) {
+	csr := map[string]uint64{"mtvec": 0x200}
+	var x [32]uint64
+	var log strings.Builder
+	log.WriteString(asm(0x100, 0x00128293)) // addi t0,t0,1
+	log.WriteString(dump(0, 0x100, 3, csr, x))
+	log.WriteString(dump(0, 0x100, 3, csr, x)) // left at entry, logged again
+	x[5] = 1
+	log.WriteString(asm(0x104, 0x0000006f)) // j .
+	log.WriteString(dump(0, 0x104, 3, csr, x))
+	log.WriteString(dump(0, 0x104, 3, csr, x)) // it ran once
+	// An interrupt taken before the jump's next run: its epc is the pc.
+	log.WriteString("riscv_cpu_do_interrupt: hart:0, async:1, cause:8000000000000007, epc:0x0000000000000104, tval:0x0000000000000000, desc=m_timer\n")
+	log.WriteString(dump(0, 0x200, 3, csr, x))
+	log.WriteString(asm(0x200, 0x00128293))
+	log.WriteString(asm(0x300, 0x00128293))
+	log.WriteString(dump(0, 0x300, 3, csr, x)) // a different hart state: ran
+	recs, _ := importString(t, log.String(), QEMUOptions{})
+	var got []string
+	for _, r := range recs {
+		got = append(got, fmt.Sprintf("%v %#x", r.Event.Kind, r.Event.PC))
+	}
+	require.Equal(t, []string{
+		fmt.Sprintf("%v %#x", sim.KindRetire, 0x100),
+		fmt.Sprintf("%v %#x", sim.KindRetire, 0x104),
+		fmt.Sprintf("%v %#x", sim.KindRetire, 0x104),
+		fmt.Sprintf("%v %#x", sim.KindInterrupt, 0x104),
+		fmt.Sprintf("%v %#x", sim.KindRetire, 0x200),
+		fmt.Sprintf("%v %#x", sim.KindRetire, 0x300),
+	}, got)
+	require.Equal(t, uint8(5), recs[0].Event.Reg, "the addi's write is seen")
+}

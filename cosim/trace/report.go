@@ -20,6 +20,9 @@ func WriteDiffReport(w io.Writer, res *DiffResult, nameA, nameB string) {
 		case "b":
 			fmt.Fprintf(w, "  B ended first; A's remaining events were not compared\n")
 		}
+		if h.SpunA+h.SpunB > 0 {
+			fmt.Fprintf(w, "  spin loops not compared: %d events of A, %d of B\n", h.SpunA, h.SpunB)
+		}
 		if h.Unmatched > 0 {
 			fmt.Fprintf(w, "  %d interrupt(s) taken on one side only before the end\n", h.Unmatched)
 		}

@@ -17,14 +17,20 @@ const DefaultVolatile = "csr:cycle,csr:time,csr:instret,csr:mcycle,csr:minstret,
 
 // Volatile lists values the comparison does not compare: reads of named
 // CSRs (the destination register of a Zicsr instruction naming one, and
-// its CSR write), and loads from address ranges (the loaded value).
+// its CSR write), loads from address ranges (the loaded value), and spin
+// loops: code ranges where a hart waits for memory another hart writes,
+// so how many times it goes round depends on the interleaving of harts,
+// which QEMU's round-robin TCG and cosim's engine choose differently (and
+// QEMU's by host time). Events at a pc in a spin range are not compared on
+// either side; the comparison goes on from each side's first event after.
 type Volatile struct {
 	CSRs   map[uint16]bool
 	Ranges []PCRange
+	Spins  []PCRange
 }
 
-// ParseVolatile parses "csr:NAME|NUMBER,...,mem:LO-HI,..."; "none" or ""
-// gives the empty set.
+// ParseVolatile parses "csr:NAME|NUMBER,...,mem:LO-HI,...,spin:LO-HI,...";
+// "none" or "" gives the empty set.
 func ParseVolatile(s string) (Volatile, error) {
 	v := Volatile{CSRs: map[uint16]bool{}}
 	s = strings.TrimSpace(s)
@@ -40,16 +46,20 @@ func ParseVolatile(s string) (Volatile, error) {
 				return Volatile{}, fmt.Errorf("volatile: unknown CSR %q", val)
 			}
 			v.CSRs[csr] = true
-		case ok && kind == "mem":
+		case ok && (kind == "mem" || kind == "spin"):
 			los, his, ok := strings.Cut(val, "-")
 			lo, err1 := strconv.ParseUint(los, 0, 64)
 			hi, err2 := strconv.ParseUint(his, 0, 64)
 			if !ok || err1 != nil || err2 != nil || hi <= lo {
-				return Volatile{}, fmt.Errorf("volatile: range %q: want mem:LO-HI", val)
+				return Volatile{}, fmt.Errorf("volatile: range %q: want %s:LO-HI", val, kind)
 			}
-			v.Ranges = append(v.Ranges, PCRange{lo, hi})
+			if kind == "mem" {
+				v.Ranges = append(v.Ranges, PCRange{lo, hi})
+			} else {
+				v.Spins = append(v.Spins, PCRange{lo, hi})
+			}
 		default:
-			return Volatile{}, fmt.Errorf("volatile: term %q: want csr:NAME or mem:LO-HI", term)
+			return Volatile{}, fmt.Errorf("volatile: term %q: want csr:NAME, mem:LO-HI or spin:LO-HI", term)
 		}
 	}
 	return v, nil
@@ -74,6 +84,15 @@ func (v *Volatile) csrVolatile(insn uint32) bool {
 func (v *Volatile) memVolatile(addr uint64) bool {
 	for _, r := range v.Ranges {
 		if addr >= r.Lo && addr < r.Hi {
+			return true
+		}
+	}
+	return false
+}
+
+func (v *Volatile) inSpin(pc uint64) bool {
+	for _, r := range v.Spins {
+		if pc >= r.Lo && pc < r.Hi {
 			return true
 		}
 	}

@@ -428,7 +428,7 @@ func (h *Hart) csrAccessOK(csr uint16, write bool) bool {
 	if write && csr>>10 == 3 {
 		return false
 	}
-	return true
+	return h.csrInSpec(csr)
 }
 
 // readCSR returns a CSR's value for an instruction running at the current

@@ -85,6 +85,10 @@ type Hart struct {
 	modes    uint16 // bit set of accepted satp modes (8 Sv39, 9 Sv48, 10 Sv57)
 	pmpGrain uint   // G of the spec: grain is 2^(G+2) bytes
 
+	// Optional CSRs the board leaves out (privspec.go).
+	privSpec  PrivSpec // 0: the latest
+	noTimeCSR bool     // rdtime traps
+
 	// Obs receives an event per retired instruction, trap and fence when
 	// non-nil. Setting it switches Run to a stepping loop.
 	Obs sim.Observer

@@ -300,3 +300,66 @@ func TestConfigErrors(t *testing.T) {
 		require.Error(t, err, "%+v", c)
 	}
 }
+
+// TestTrapEventPrivIsTheTrappingLevel: an ecall from U reports priv U (the
+// level it ran at) and target M, not M twice.
+func TestTrapEventPrivIsTheTrappingLevel(t *testing.T) {
+	m := newTestMachine(t)
+	h := m.hart(t, 0, m.base)
+	c := &collect{}
+	h.Obs = c
+	h.SetCSR(csrMtvec, m.base+0x40)
+	h.SetCSR(csrMepc, m.base+0x100)
+	h.SetCSR(csrMstatus, 0) // MPP = U
+	m.put(m.base, mret)
+	m.put(m.base+0x100, ecall)
+	m.put(m.base+0x40, jal(0, 0))
+	h.Run(2)
+	require.GreaterOrEqual(t, len(c.evs), 2)
+	e := c.evs[1]
+	require.Equal(t, sim.KindTrap, e.Kind)
+	require.Equal(t, uint64(excEcallU), e.Cause)
+	require.Equal(t, m.base+0x100, e.PC)
+	require.Equal(t, uint8(PrivU), e.Priv, "privilege of the ecall")
+	require.Equal(t, uint8(PrivM), e.TargetPriv)
+}
+
+// TestPrivSpec110HasNoLaterCSRs: at privileged spec 1.10 (QEMU's SiFive
+// CPUs) mcountinhibit and menvcfg do not exist; at the default they do.
+func TestPrivSpec110HasNoLaterCSRs(t *testing.T) {
+	for _, spec := range []PrivSpec{0, 110} {
+		m := newTestMachine(t)
+		h := m.hart(t, 0, m.base)
+		h.SetPrivSpec(spec)
+		c := &collect{}
+		h.Obs = c
+		h.SetCSR(csrMtvec, m.base+0x40)
+		m.put(m.base, csrrw(10, csrMcountinh, 0))
+		m.put(m.base+0x40, jal(0, 0))
+		h.Run(1)
+		require.NotEmpty(t, c.evs)
+		if spec == 110 {
+			require.Equal(t, sim.KindTrap, c.evs[0].Kind, "mcountinhibit is a 1.11 CSR")
+			require.Equal(t, uint64(2), c.evs[0].Cause)
+		} else {
+			require.Equal(t, sim.KindRetire, c.evs[0].Kind)
+		}
+	}
+}
+
+// TestNoTimeCSR: without the time CSR, rdtime is an illegal instruction.
+func TestNoTimeCSR(t *testing.T) {
+	m := newTestMachine(t)
+	h := m.hart(t, 0, m.base)
+	h.SetTimeCSR(false)
+	require.False(t, h.HasTimeCSR())
+	c := &collect{}
+	h.Obs = c
+	h.SetCSR(csrMtvec, m.base+0x40)
+	m.put(m.base, 0xc0102573) // rdtime a0
+	m.put(m.base+0x40, jal(0, 0))
+	h.Run(1)
+	require.NotEmpty(t, c.evs)
+	require.Equal(t, sim.KindTrap, c.evs[0].Kind)
+	require.Equal(t, uint64(0xc0102573), c.evs[0].Tval)
+}

@@ -59,7 +59,7 @@ func (h *Hart) takeTrap(cause, tval uint64) {
 		pc := h.pc
 		if h.MHook(h, cause, tval) {
 			h.resync = true
-			h.reportTrap(cause, tval, PrivM, pc, true)
+			h.reportTrap(cause, tval, h.priv, PrivM, pc, true)
 			return
 		}
 	}
@@ -96,14 +96,18 @@ func (h *Hart) takeTrap(cause, tval uint64) {
 	}
 	h.updateDataPriv()
 	h.resync = true
-	h.reportTrap(cause, tval, target, epc, false)
+	h.reportTrap(cause, tval, from, target, epc, false)
 }
 
-func (h *Hart) reportTrap(cause, tval uint64, target uint8, epc uint64, hooked bool) {
+// reportTrap reports a trap taken from privilege from (the level of the
+// trapping or interrupted instruction, as the trace's PC group means it)
+// into target.
+func (h *Hart) reportTrap(cause, tval uint64, from, target uint8, epc uint64, hooked bool) {
 	if h.Obs == nil {
 		return
 	}
 	e := h.event(sim.KindTrap)
+	e.Priv = from
 	if cause&causeInterrupt != 0 {
 		e.Kind = sim.KindInterrupt
 	}
