@@ -32,6 +32,20 @@ static bool await_state(int tid, int st)
 	return false;
 }
 
+/* The priority tid has within 5 s, or the last one seen. A mutex waiter is
+ * queued, and its state visible, before it lends its priority along the
+ * chain of owners (as in Linux's rt_mutex), so another hart can see the
+ * waiter blocked before the boost lands. */
+static int await_prio(int tid, int prio)
+{
+	int p = get_prio(tid);
+	for (int i = 0; i < 5000 && p != prio; i++) {
+		sleep_ms(1);
+		p = get_prio(tid);
+	}
+	return p;
+}
+
 static int run_child(const char *args, int cpu)
 {
 	int pid = spawn("testchild", args, cpu);
@@ -888,7 +902,7 @@ static int t_mutex_pi(void)
 	CHECK_EQ(get_prio(lo), 5);
 	int hi = thread_create(high_waiter, (void *)(long)m1, 30, -1);
 	CHECK(await_state(hi, TS_MUTEX));
-	int boosted = get_prio(lo);
+	int boosted = await_prio(lo, 30);
 	sem_post(gate2);
 	thread_join(hi, 0);
 	thread_join(lo, 0);
@@ -921,10 +935,10 @@ static int t_mutex_pi_chain(void)
 	int mid = thread_create(mid_holder, 0, 15, -1);
 	sem_wait(gate);
 	CHECK(await_state(mid, TS_MUTEX));
-	int lo_after_mid = get_prio(lo);
+	int lo_after_mid = await_prio(lo, 15);
 	int hi = thread_create(high_waiter, (void *)(long)m2, 30, -1);
 	CHECK(await_state(hi, TS_MUTEX));
-	int lo_after_hi = get_prio(lo), mid_after_hi = get_prio(mid);
+	int mid_after_hi = await_prio(mid, 30), lo_after_hi = await_prio(lo, 30);
 	sem_post(gate2);
 	thread_join(hi, 0);
 	thread_join(mid, 0);
