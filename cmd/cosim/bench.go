@@ -25,6 +25,8 @@ func runBench(args []string) int {
 	iters := fs.Uint("iters", bench.DefaultIters, "outer iterations `N` of the workload (about 145k instructions each)")
 	runs := fs.Int("runs", 3, "timed runs `N`; the fastest is reported")
 	noCaches := fs.Bool("no-caches", false, "run without the board's cache models")
+	var prof cpuProfile
+	prof.register(fs)
 	qemu := fs.Bool("qemu", false, "also time the workload on qemu-system-riscv64 (-M virt)")
 	pos, code, done := parse(fs, args)
 	if done {
@@ -43,6 +45,11 @@ func runBench(args []string) int {
 	if err != nil {
 		return fail("bench", err)
 	}
+	stop, err := prof.start()
+	if err != nil {
+		return fail("bench", err)
+	}
+	defer stop()
 	var best bench.Result
 	for i := 0; i < *runs; i++ {
 		r, err := bench.RunModel(b, bench.Options{Iters: uint32(*iters), NoCaches: *noCaches})
@@ -53,6 +60,7 @@ func runBench(args []string) int {
 			best = r
 		}
 	}
+	stop()
 	fmt.Fprintf(stdout, "cosim %s: %d instructions in %v: %.0f MIPS (fastest of %d)\n",
 		b.Name, best.Instructions, best.Host.Round(100_000), best.MIPS(), *runs)
 	if *qemu {

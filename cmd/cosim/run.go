@@ -99,6 +99,8 @@ func runRun(args []string) int {
 	maxTime := fs.Duration("max-time", 0, "stop after this much simulated time")
 	traceFile := fs.String("trace", "", "record a trace (pcapng) to `FILE`")
 	traceFilter := fs.String("trace-filter", "", "record only matching events: hart=0,pc=LO-HI,kind=retire+trap (see docs/trace-format.md)")
+	var prof cpuProfile
+	prof.register(fs)
 	stats := fs.Bool("stats", false, "print run statistics (instructions, cycles, caches) on stderr at the end")
 	noCaches := fs.Bool("no-caches", false, "leave the board's caches out (faster; fetches always see memory)")
 	pos, code, done := parse(fs, args)
@@ -137,8 +139,14 @@ func runRun(args []string) int {
 			return fail("run", err)
 		}
 	}
+	stop, err := prof.start()
+	if err != nil {
+		return fail("run", err)
+	}
+	defer stop()
 	start := time.Now()
 	exit, err := m.Run(engine.Limits{Instructions: *maxInsns, Time: sim.Time(maxTime.Nanoseconds()) * sim.Nanosecond})
+	stop()
 	if rec != nil {
 		m.SoC.Observe(nil)
 		if cerr := rec.Close(); err == nil {
