@@ -10,10 +10,11 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"cosim/boards"
 	"cosim/cosim/bench"
-	"cosim/hw/cache"
 	"cosim/hw/hart"
 	"cosim/hw/sim"
+	"cosim/soc"
 	"cosim/tests/isa/harness"
 )
 
@@ -34,18 +35,16 @@ type nopObserver struct{ n uint64 }
 
 func (o *nopObserver) Observe(e *sim.Event) { o.n++ }
 
-// u74Caches builds the caches of a fu740 U74 (boards/fu740.toml): 32 KiB
-// 4-way non-coherent I, 32 KiB 8-way D, both in front of a 2 MiB 16-way L2.
+// u74Caches builds the caches boards/fu740.toml gives its first U74 (hart 1).
 func u74Caches(tb testing.TB) hart.Caches {
-	mk := func(name string, size, ways, hit, miss uint64, keep bool) *cache.Cache {
-		c, err := cache.New(cache.Config{Name: name, Size: size, Ways: ways, Line: 64,
-			HitLatency: hit, MissLatency: miss, Seed: 1, KeepData: keep})
-		require.NoError(tb, err)
-		return c
-	}
-	l2 := mk("l2", 2<<20, 16, 20, 120, false)
-	c := hart.Caches{I: mk("l1i", 32<<10, 4, 1, 20, true), D: mk("l1d", 32<<10, 8, 2, 20, false)}
-	c.I.Next, c.D.Next = l2, l2
+	b, err := boards.Open("fu740")
+	require.NoError(tb, err)
+	l2, err := soc.NewL2(b)
+	require.NoError(tb, err)
+	c, err := soc.NewHartCaches(b, b.Harts[1], l2)
+	require.NoError(tb, err)
+	require.NotNil(tb, c.I)
+	require.False(tb, c.ICoherent)
 	return c
 }
 
