@@ -144,6 +144,15 @@ func (f *Filter) Match(e *sim.Event) bool {
 	return true
 }
 
+// Wants reports whether some event of kind k from hart (-1: the board) can
+// match: the kind and hart terms decide; a pc range may still drop it.
+func (f *Filter) Wants(hart int32, k sim.Kind) bool {
+	if f.kinds != 0 && f.kinds&(1<<k) == 0 {
+		return false
+	}
+	return f.harts == nil || hart < 0 || (int(hart) < len(f.harts) && f.harts[hart])
+}
+
 // String renders the filter in the syntax ParseFilter reads.
 func (f *Filter) String() string {
 	var terms []string

@@ -55,6 +55,11 @@ func (r *Recorder) Observe(e *sim.Event) {
 	r.events++
 }
 
+// Wants tells event sources (sim.KindSelector) what the filter keeps, so
+// that a hart need not step one instruction at a time for a trace that
+// keeps no retirements.
+func (r *Recorder) Wants(hart int32, k sim.Kind) bool { return r.filter.Wants(hart, k) }
+
 // Events returns how many events were written.
 func (r *Recorder) Events() uint64 { return r.events }
 

@@ -18,6 +18,7 @@ func jal(rd uint32, off int32) uint32       { return jType(uint32(off), rd) }
 func lrd(rd, rs1 uint32) uint32             { return rType(0x08, 0, rs1, 3, rd, 0x2f) }
 func scd(rd, rs2, rs1 uint32) uint32        { return rType(0x0c, rs2, rs1, 3, rd, 0x2f) }
 func csrrw(rd, csr, rs1 uint32) uint32      { return iType(csr, rs1, 1, rd, 0x73) }
+func csrrs(rd, csr, rs1 uint32) uint32      { return iType(csr, rs1, 2, rd, 0x73) }
 
 const (
 	ecall = 0x00000073
@@ -362,4 +363,42 @@ func TestNoTimeCSR(t *testing.T) {
 	require.NotEmpty(t, c.evs)
 	require.Equal(t, sim.KindTrap, c.evs[0].Kind)
 	require.Equal(t, uint64(0xc0102573), c.evs[0].Tval)
+}
+
+// trapsOnly keeps traps and interrupts and says so (sim.KindSelector).
+type trapsOnly struct{ collect }
+
+func (c *trapsOnly) Wants(_ int32, k sim.Kind) bool {
+	return k == sim.KindTrap || k == sim.KindInterrupt
+}
+
+// An observer that keeps no instruction events lets the hart run its fast
+// path, and the traps it sees are those a stepping hart reports: same pc,
+// cause, instret and cycle.
+func TestObserverKeepingTrapsOnlyGetsTheSameTraps(t *testing.T) {
+	run := func(obs sim.Observer) *Hart {
+		m := newTestMachine(t)
+		h := m.hart(t, 0, m.base)
+		h.Obs = obs
+		h.SetCSR(csrMtvec, m.base+0x40)
+		// A loop that takes an ecall every third instruction; the handler
+		// steps mepc over it and returns.
+		m.put(m.base, addi(10, 10, 1), ecall, jal(0, -8))
+		m.put(m.base+0x40, csrrs(11, csrMepc, 0), addi(11, 11, 4), csrrw(0, csrMepc, 11), mret)
+		require.Equal(t, uint64(700), h.Run(700))
+		return h
+	}
+	all := &collect{}
+	run(all)
+	sel := &trapsOnly{}
+	h := run(sel)
+	require.False(t, h.instructionEventsWanted())
+	var traps []sim.Event
+	for _, e := range all.evs {
+		if e.Kind == sim.KindTrap {
+			traps = append(traps, e)
+		}
+	}
+	require.Greater(t, len(traps), 50)
+	require.Equal(t, traps, sel.evs)
 }

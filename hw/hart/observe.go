@@ -44,6 +44,23 @@ func init() {
 // event returns the hart's scratch event, filled with the common fields
 // and every other field cleared. It assigns field by field: copying a
 // whole zero Event (it holds strings and a slice) costs write barriers.
+// instructionEventsWanted reports whether the observer keeps any of the
+// events only one-instruction stepping produces (retire and fences); if
+// not, the hart runs its fast path and still reports traps and interrupts.
+func (h *Hart) instructionEventsWanted() bool {
+	sel, ok := h.Obs.(sim.KindSelector)
+	if !ok {
+		return true
+	}
+	id := int32(h.cfg.HartID)
+	for _, k := range [...]sim.Kind{sim.KindRetire, sim.KindFence, sim.KindFenceI, sim.KindSfenceVMA} {
+		if sel.Wants(id, k) {
+			return true
+		}
+	}
+	return false
+}
+
 func (h *Hart) event(k sim.Kind) *sim.Event {
 	e := &h.obsEvent
 	if e.Text != "" || e.Device != "" || e.Data != nil {

@@ -23,7 +23,7 @@ func (h *Hart) Run(budget uint64) uint64 {
 	}
 	h.running = true
 	h.trapBudget = budget
-	h.stepping = h.Obs != nil
+	h.stepping = h.Obs != nil && h.instructionEventsWanted()
 	h.run(limit)
 	h.stepping = false
 	h.running = false

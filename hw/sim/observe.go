@@ -81,3 +81,14 @@ type Event struct {
 type Observer interface {
 	Observe(e *Event)
 }
+
+// KindSelector is what an Observer may also implement to say which events it
+// keeps. A source that pays to produce a kind whether or not it is kept
+// (the hart steps one instruction at a time to report retirements and
+// fences) asks first and skips the cost for an observer that drops them.
+// Sources that do not ask still report everything.
+type KindSelector interface {
+	// Wants reports whether events of kind k from hart (-1: the board)
+	// can pass the observer's filter.
+	Wants(hart int32, k Kind) bool
+}
