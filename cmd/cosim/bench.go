@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"time"
 
 	"cosim/cosim/bench"
 )
@@ -62,7 +63,7 @@ func runBench(args []string) int {
 	}
 	stop()
 	fmt.Fprintf(stdout, "cosim %s: %d instructions in %v: %.0f MIPS (fastest of %d)\n",
-		b.Name, best.Instructions, best.Host.Round(100_000), best.MIPS(), *runs)
+		b.Name, best.Instructions, best.Host.Round(100*time.Microsecond), best.MIPS(), *runs)
 	if *qemu {
 		mips, err := bench.QEMUMIPS(b, uint32(*iters), 21*uint32(*iters))
 		if err != nil {
