@@ -41,9 +41,6 @@ func init() {
 	}
 }
 
-// event returns the hart's scratch event, filled with the common fields
-// and every other field cleared. It assigns field by field: copying a
-// whole zero Event (it holds strings and a slice) costs write barriers.
 // instructionEventsWanted reports whether the observer keeps any of the
 // events only one-instruction stepping produces (retire and fences); if
 // not, the hart runs its fast path and still reports traps and interrupts.
@@ -61,6 +58,9 @@ func (h *Hart) instructionEventsWanted() bool {
 	return false
 }
 
+// event returns the hart's scratch event, filled with the common fields
+// and every other field cleared. It assigns field by field: copying a
+// whole zero Event (it holds strings and a slice) costs write barriers.
 func (h *Hart) event(k sim.Kind) *sim.Event {
 	e := &h.obsEvent
 	if e.Text != "" || e.Device != "" || e.Data != nil {
