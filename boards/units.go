@@ -52,23 +52,9 @@ func ParseSize(s string) (uint64, error) {
 }
 
 func (u *Uint) UnmarshalTOML(v any) error {
-	switch x := v.(type) {
-	case int64:
-		if x < 0 {
-			return fmt.Errorf("%d is negative", x)
-		}
-		*u = Uint(x)
-		return nil
-	case string:
-		n, err := ParseSize(x)
-		if err != nil {
-			return err
-		}
-		*u = Uint(n)
-		return nil
-	default:
-		return fmt.Errorf("want an integer or a string such as \"0x1000\" or \"2MiB\", got %T", v)
-	}
+	n, err := unmarshalCount(v, ParseSize, `an integer or a string such as "0x1000" or "2MiB"`)
+	*u = Uint(n)
+	return err
 }
 
 // Freq is a frequency in Hz: an integer, or a string such as "10MHz",
@@ -105,23 +91,9 @@ func ParseFreq(s string) (uint64, error) {
 }
 
 func (f *Freq) UnmarshalTOML(v any) error {
-	switch x := v.(type) {
-	case int64:
-		if x < 0 {
-			return fmt.Errorf("%d is negative", x)
-		}
-		*f = Freq(x)
-		return nil
-	case string:
-		n, err := ParseFreq(x)
-		if err != nil {
-			return err
-		}
-		*f = Freq(n)
-		return nil
-	default:
-		return fmt.Errorf("want an integer (Hz) or a string such as \"10MHz\", got %T", v)
-	}
+	n, err := unmarshalCount(v, ParseFreq, `an integer (Hz) or a string such as "10MHz"`)
+	*f = Freq(n)
+	return err
 }
 
 // Duration is a latency: an integer number of nanoseconds or a Go duration
@@ -129,22 +101,33 @@ func (f *Freq) UnmarshalTOML(v any) error {
 type Duration time.Duration
 
 func (d *Duration) UnmarshalTOML(v any) error {
+	n, err := unmarshalCount(v, parseDurationNs, `a duration such as "20us"`)
+	*d = Duration(time.Duration(n))
+	return err
+}
+
+// parseDurationNs reads a Go duration string as nanoseconds.
+func parseDurationNs(s string) (uint64, error) {
+	t, err := time.ParseDuration(strings.TrimSpace(s))
+	if err != nil || t < 0 {
+		return 0, fmt.Errorf("%q is not a duration (write \"20us\" or an integer of ns)", s)
+	}
+	return uint64(t), nil
+}
+
+// unmarshalCount reads a TOML value that is a non-negative integer or a
+// string parse understands; want describes both for the error.
+func unmarshalCount(v any, parse func(string) (uint64, error), want string) (uint64, error) {
 	switch x := v.(type) {
 	case int64:
 		if x < 0 {
-			return fmt.Errorf("%d is negative", x)
+			return 0, fmt.Errorf("%d is negative", x)
 		}
-		*d = Duration(time.Duration(x))
-		return nil
+		return uint64(x), nil
 	case string:
-		t, err := time.ParseDuration(strings.TrimSpace(x))
-		if err != nil || t < 0 {
-			return fmt.Errorf("%q is not a duration (write \"20us\" or an integer of ns)", x)
-		}
-		*d = Duration(t)
-		return nil
+		return parse(x)
 	default:
-		return fmt.Errorf("want a duration such as \"20us\", got %T", v)
+		return 0, fmt.Errorf("want %s, got %T", want, v)
 	}
 }
 

@@ -172,7 +172,9 @@ func (w *Writer) writeGeneric(e *sim.Event, extra uint16) error {
 }
 
 // writeRetire is WriteEvent for the event a hart reports per instruction:
-// the same bytes as appendEPB, written straight into the output buffer.
+// the same bytes as appendEPB, written straight into the output buffer (a
+// copy of the encoder kept for speed: ~16 ns against ~19 ns per event;
+// TestRetireFastPathMatchesGeneric holds the two to the same bytes).
 func (w *Writer) writeRetire(e *sim.Event) error {
 	f := FlagPC
 	if e.Time != 0 {
