@@ -273,8 +273,8 @@ type memAccess struct {
 	fill bool // the whole page may enter the TLB
 }
 
-// resolve translates and checks one naturally contained access of size
-// bytes (not crossing a page). tv is the tval to report on a fault.
+// resolve translates and checks an access of size bytes that does not
+// cross a page (a misaligned access resolves each page's part). tv is the tval to report on a fault.
 func (h *Hart) resolve(va uint64, size int, a access, priv uint8, tv uint64) (memAccess, bool) {
 	t, ok := h.translate(va, a, priv, tv)
 	if !ok {
@@ -493,40 +493,20 @@ func (h *Hart) resolveSplit(va uint64, size int, a access, priv uint8) ([2]memAc
 	if end&^pageMask != va&^pageMask {
 		n1 = int(pageSize - va&pageMask)
 	}
-	m, ok := h.resolveBytes(va, n1, a, priv, va)
+	m, ok := h.resolve(va, n1, a, priv, va)
 	if !ok {
 		return parts, false
 	}
 	parts[0] = m
 	if n1 < size {
 		second := end &^ pageMask
-		m, ok := h.resolveBytes(second, size-n1, a, priv, second)
+		m, ok := h.resolve(second, size-n1, a, priv, second)
 		if !ok {
 			return parts, false
 		}
 		parts[1] = m
 	}
 	return parts, true
-}
-
-// resolveBytes is resolve for a run of n bytes inside one page, used for
-// byte-wise emulation (RAM or device).
-func (h *Hart) resolveBytes(va uint64, n int, a access, priv uint8, tv uint64) (memAccess, bool) {
-	t, ok := h.translate(va, a, priv, tv)
-	if !ok {
-		return memAccess{}, false
-	}
-	if !h.pmpCheck(t.pa, uint64(n), a, priv) {
-		return memAccess{}, h.raise(accessFault(a), tv)
-	}
-	w := h.bus.Find(t.pa)
-	if w == nil || t.pa-w.Base > w.Size-uint64(n) {
-		return memAccess{}, h.raise(accessFault(a), tv)
-	}
-	if a == accStore && w.RAM != nil && w.RAM.ReadOnly {
-		return memAccess{}, h.raise(accessFault(a), tv)
-	}
-	return memAccess{pa: t.pa, win: w, ram: w.RAM}, true
 }
 
 // ReadVirt reads guest memory at a virtual address as the hart's current
