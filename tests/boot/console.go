@@ -13,12 +13,10 @@ package boottest
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -157,60 +155,6 @@ func tail(s string, n int) string {
 		return "…" + s[len(s)-n:]
 	}
 	return s
-}
-
-var (
-	buildOnce sync.Once
-	cosimBin  string
-	buildErr  error
-)
-
-// CosimBinary builds cmd/cosim once per test process into a temporary
-// directory and returns its path.
-func CosimBinary() (string, error) {
-	buildOnce.Do(func() {
-		root, err := repoRoot()
-		if err != nil {
-			buildErr = err
-			return
-		}
-		dir, err := os.MkdirTemp("", "cosim-boottest-")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		cosimBin = filepath.Join(dir, "cosim")
-		cmd := exec.Command("go", "build", "-o", cosimBin, "./cmd/cosim")
-		cmd.Dir = root
-		if out, err := cmd.CombinedOutput(); err != nil {
-			buildErr = fmt.Errorf("go build ./cmd/cosim: %w\n%s", err, out)
-		}
-	})
-	return cosimBin, buildErr
-}
-
-// RemoveBinary deletes what CosimBinary built.
-func RemoveBinary() {
-	if cosimBin != "" {
-		_ = os.RemoveAll(filepath.Dir(cosimBin))
-	}
-}
-
-func repoRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("boottest: no go.mod above the working directory")
-		}
-		dir = parent
-	}
 }
 
 func writeFile(path, text string) error { return os.WriteFile(path, []byte(text), 0o644) }

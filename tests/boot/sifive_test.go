@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"cosim/tests/cosimbin"
 )
 
 // payloadSource is a minimal S-mode payload: it prints its hart ID through
@@ -98,7 +100,7 @@ func sifiveUBannerAllowed(smp int) map[string]Allowance {
 // line by line.
 func TestSiFiveUnleashedBannerMatchesQEMU(t *testing.T) {
 	require.NoError(t, RequireTools([]string{"qemu-system-riscv64"}, []string{FWJump}))
-	bin, err := CosimBinary()
+	bin, err := cosimbin.Shared()
 	require.NoError(t, err)
 	payload := buildPayload(t)
 	const smp = 2
@@ -136,7 +138,7 @@ func TestSiFiveUnleashedBannerMatchesQEMU(t *testing.T) {
 // starts on a U74 (harts 1-4), never on the S7 monitor core (hart 0).
 func TestFU740OpenSBI(t *testing.T) {
 	require.NoError(t, RequireTools(nil, []string{FWJump}))
-	bin, err := CosimBinary()
+	bin, err := cosimbin.Shared()
 	require.NoError(t, err)
 	payload := buildPayload(t)
 	out, err := runToPayload("cosim", []string{bin, "run", "--board", "fu740", "--bios", FWJump, "--kernel", payload})
@@ -172,7 +174,7 @@ func TestFU740OpenSBI(t *testing.T) {
 // TestFU740BuiltinSBI checks `cosim run --board fu740` with the built-in
 // SBI and the embedded kernel still boots to its end.
 func TestFU740BuiltinSBI(t *testing.T) {
-	bin, err := CosimBinary()
+	bin, err := cosimbin.Shared()
 	require.NoError(t, err)
 	s, err := Start("cosim", 2*time.Minute, bin, "run", "--board", "fu740", "--max-time", "10s")
 	require.NoError(t, err)

@@ -13,11 +13,13 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"cosim/tests/cosimbin"
 )
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	RemoveBinary()
+	cosimbin.Remove()
 	os.Exit(code)
 }
 
@@ -168,7 +170,7 @@ func mdBytes(t *testing.T, dump string) []byte {
 // lands in the same transport (the highest, 0x10008000).
 func TestVirtUBootMatchesQEMU(t *testing.T) {
 	require.NoError(t, RequireTools([]string{"qemu-system-riscv64"}, []string{FWJump, UBoot}))
-	bin, err := CosimBinary()
+	bin, err := cosimbin.Shared()
 	require.NoError(t, err)
 	img := filepath.Join(t.TempDir(), "disk.img")
 	pattern := diskPattern(1 << 20)

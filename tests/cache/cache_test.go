@@ -22,9 +22,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	// Linked in only so that go test's cache sees the models change: the
-	// tests run a cosim binary built from source.
-	_ "cosim/cosim/machine"
+	"cosim/tests/cosimbin"
 )
 
 const gcc = "riscv64-unknown-elf-gcc"
@@ -33,18 +31,13 @@ const gcc = "riscv64-unknown-elf-gcc"
 var cosimBin string
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "cosim-cache-test")
-	if err != nil {
+	var err error
+	if cosimBin, err = cosimbin.Shared(); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	cosimBin = filepath.Join(dir, "cosim")
-	if out, err := exec.Command("go", "build", "-o", cosimBin, "cosim/cmd/cosim").CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "building cosim: %v\n%s", err, out)
-		os.Exit(1)
-	}
 	code := m.Run()
-	os.RemoveAll(dir)
+	cosimbin.Remove()
 	os.Exit(code)
 }
 

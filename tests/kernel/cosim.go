@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"time"
 )
@@ -19,24 +18,10 @@ var (
 	CosimFU740 = Target{Board: "fu740", Machine: "fu740"}
 )
 
-// BuildCosim builds ./cmd/cosim of the module at root into dir and returns
-// the binary's path.
-func BuildCosim(ctx context.Context, root, dir string) (string, error) {
-	bin := filepath.Join(dir, "cosim")
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/cosim")
-	cmd.Dir = root
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Run(); err != nil {
-		return "", fmt.Errorf("kerneltest: go build ./cmd/cosim: %w\n%s", err, out.String())
-	}
-	return bin, nil
-}
-
 // Cosim runs scenarios on `cosim run`: the simulator is a subprocess, so a
 // guest that hangs costs only the context's timeout.
 type Cosim struct {
-	Bin  string // the cosim binary (BuildCosim)
+	Bin  string // the cosim binary (cosimbin.Build)
 	Bios string // "" or "builtin": the built-in SBI; else a firmware file (OpenSBIJump)
 	Seed uint64 // --seed: the hart interleaving (0: plain round robin)
 	// Quantum is --quantum, the simulated time a hart runs before the

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"cosim/tests/cosimbin"
 )
 
 // -cosim.figures runs the long measurement campaign on cosim's models
@@ -25,13 +27,13 @@ var (
 	cosimErr  error
 )
 
-// cosimBinary builds ./cmd/cosim once per test binary.
+// cosimBinary builds cmd/cosim once per test binary.
 func cosimBinary(t *testing.T) string {
 	t.Helper()
 	cosimOnce.Do(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 		defer cancel()
-		cosimBin, cosimErr = BuildCosim(ctx, builder.Root, builder.Dir)
+		cosimBin, cosimErr = cosimbin.Build(ctx, builder.Dir)
 	})
 	require.NoError(t, cosimErr)
 	return cosimBin

@@ -74,17 +74,6 @@ func Build(dir string, defines ...string) (string, error) {
 // ModuleRoot returns the repository's root (the cosim module).
 func ModuleRoot() string { return filepath.Clean(filepath.Join(SourceDir(), "..", "..")) }
 
-// BuildCosim builds the cosim command into dir and returns its path.
-func BuildCosim(dir string) (string, error) {
-	bin := filepath.Join(dir, "cosim")
-	cmd := exec.Command("go", "build", "-o", bin, "./cmd/cosim")
-	cmd.Dir = ModuleRoot()
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("nvmetest: building cosim: %w\n%s", err, out)
-	}
-	return bin, nil
-}
-
 // Serial is the NVMe serial number every runner gives the controller.
 const Serial = "cosim0001"
 

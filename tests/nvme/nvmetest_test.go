@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"cosim/tests/cosimbin"
 )
 
 // QEMU is the reference machine: QEMU 7.2's virt board with its nvme device.
@@ -38,7 +40,7 @@ func cosim(t *testing.T) string {
 	t.Helper()
 	cosimOnce.Do(func() {
 		if cosimDir, cosimErr = os.MkdirTemp("", "nvmetest-cosim"); cosimErr == nil {
-			cosimBin, cosimErr = BuildCosim(cosimDir)
+			cosimBin, cosimErr = cosimbin.Build(context.Background(), cosimDir)
 		}
 	})
 	require.NoError(t, cosimErr)

@@ -2,6 +2,7 @@ package traces
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"encoding/json"
 	"flag"
@@ -17,6 +18,7 @@ import (
 
 	"cosim/boards/dtb"
 	"cosim/cosim/trace"
+	"cosim/tests/cosimbin"
 )
 
 // full makes the boot comparisons run from reset through OpenSBI into the
@@ -183,9 +185,8 @@ func traceDiff(t *testing.T, cosim, a, b string, hart int, volatile string) *tra
 // buildCosim builds the command line tool the tests drive.
 func buildCosim(t *testing.T, dir string) string {
 	t.Helper()
-	bin := filepath.Join(dir, "cosim")
-	out, err := exec.Command("go", "build", "-o", bin, "cosim/cmd/cosim").CombinedOutput()
-	require.NoError(t, err, "go build: %s", out)
+	bin, err := cosimbin.Build(context.Background(), dir)
+	require.NoError(t, err)
 	return bin
 }
 
