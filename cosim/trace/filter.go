@@ -133,15 +133,20 @@ func (f *Filter) Match(e *sim.Event) bool {
 	if f.harts != nil && e.Hart >= 0 && (int(e.Hart) >= len(f.harts) || !f.harts[e.Hart]) {
 		return false
 	}
-	if len(f.ranges) > 0 && hasPC(e) {
-		for _, r := range f.ranges {
-			if e.PC >= r.Lo && e.PC < r.Hi {
-				return true
-			}
-		}
-		return false
+	return !hasPC(e) || f.matchPC(e.PC)
+}
+
+// matchPC reports whether pc is in one of the filter's ranges, if it has any.
+func (f *Filter) matchPC(pc uint64) bool {
+	if len(f.ranges) == 0 {
+		return true
 	}
-	return true
+	for _, r := range f.ranges {
+		if pc >= r.Lo && pc < r.Hi {
+			return true
+		}
+	}
+	return false
 }
 
 // Wants reports whether some event of kind k from hart (-1: the board) can

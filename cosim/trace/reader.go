@@ -17,6 +17,7 @@ type Reader struct {
 	header Header
 	peeked *Record
 	n      uint64
+	batch  []Record // the rest of a retire batch being read
 }
 
 // NewReader reads the section header and the interface blocks.
@@ -86,15 +87,16 @@ func (r *Reader) Next() (*Record, error) {
 }
 
 func (r *Reader) read() (*Record, error) {
+	if len(r.batch) != 0 {
+		rec := &r.batch[0]
+		r.batch = r.batch[1:]
+		return rec, nil
+	}
 	data, ci, err := r.ng.ZeroCopyReadPacketData()
 	if err != nil {
 		if errors.Is(err, io.EOF) {
 			return nil, io.EOF
 		}
-		return nil, fmt.Errorf("trace: record %d: %w", r.n, err)
-	}
-	rec := &Record{}
-	if err := DecodeRecord(data, rec); err != nil {
 		return nil, fmt.Errorf("trace: record %d: %w", r.n, err)
 	}
 	intf, err := r.ng.Interface(ci.InterfaceIndex)
@@ -105,6 +107,25 @@ func (r *Reader) read() (*Record, error) {
 		return nil, fmt.Errorf("trace: record %d: link type %d, want %d", r.n, intf.LinkType, LinkType)
 	}
 	r.n++
+	if len(data) > 0 && data[0] == KindRetireBatch {
+		// Records of a batch share one allocation; each stays valid.
+		var recs []Record
+		if err := DecodeBatch(data, func(rec *Record) error {
+			recs = append(recs, *rec)
+			return nil
+		}); err != nil {
+			return nil, fmt.Errorf("trace: record %d: %w", r.n-1, err)
+		}
+		if len(recs) == 0 {
+			return r.read()
+		}
+		r.batch = recs[1:]
+		return &recs[0], nil
+	}
+	rec := &Record{}
+	if err := DecodeRecord(data, rec); err != nil {
+		return nil, fmt.Errorf("trace: record %d: %w", r.n-1, err)
+	}
 	return rec, nil
 }
 

@@ -3,22 +3,34 @@ package trace
 import (
 	"fmt"
 	"io"
+	"os"
 
 	"cosim/hw/sim"
 )
 
 // Recorder is the sim.Observer that writes a running model's events to a
-// trace. Attach it to every hart and device of a run; it is not safe for
-// concurrent use, which the engine's single run goroutine guarantees.
+// trace. Attach it to every hart and device of a run; its methods are
+// called from the engine's single run goroutine.
+//
+// Harts capture retirements inside their interpreter loop and hand them
+// over in batches (the recorder is a sim.RetireObserver), which the
+// recorder codes into retire batch records as they arrive; before any
+// other event it takes what the harts hold, so the trace keeps the order
+// in which things happened. The file is written by a goroutine of its
+// own, so on a host with a spare core the run does not wait for the disk.
 //
 // Observe cannot return an error, so the first one is kept and returned by
 // Close; after it the recorder drops events.
 type Recorder struct {
-	w      *Writer
-	filter Filter
-	closer io.Closer
-	events uint64
-	err    error
+	w       *Writer
+	out     *asyncWriter
+	filter  Filter
+	flushes []func()
+	keepPC  func(uint64) bool     // per retirement; nil when the filter has no pc ranges
+	keep    func(*sim.Event) bool // per fence event; nil likewise
+	events  uint64
+	err     error
+	closed  bool
 }
 
 // RecorderOptions configure a Recorder.
@@ -29,13 +41,18 @@ type RecorderOptions struct {
 
 // NewRecorder starts a trace on w. If w is an io.Closer, Close closes it.
 func NewRecorder(w io.Writer, opts RecorderOptions) (*Recorder, error) {
-	tw, err := NewWriter(w, opts.Header)
+	out := newAsyncWriter(w)
+	if os.Getenv("NOASYNC") != "" {
+		out.sync = true
+	}
+	tw, err := NewWriter(out, opts.Header)
 	if err != nil {
+		out.Close()
 		return nil, err
 	}
-	r := &Recorder{w: tw, filter: opts.Filter}
-	if c, ok := w.(io.Closer); ok {
-		r.closer = c
+	r := &Recorder{w: tw, out: out, filter: opts.Filter}
+	if len(opts.Filter.ranges) != 0 {
+		r.keepPC, r.keep = opts.Filter.matchPC, opts.Filter.Match
 	}
 	if opts.Filter.String() != "" {
 		r.Observe(&sim.Event{Kind: sim.KindMeta, Hart: -1, Text: "filter=" + opts.Filter.String()})
@@ -43,10 +60,14 @@ func NewRecorder(w io.Writer, opts RecorderOptions) (*Recorder, error) {
 	return r, nil
 }
 
-// Observe records e if it passes the filter. It copies what it keeps.
+// Observe records e if it passes the filter, after the retirements the
+// harts hold.
 func (r *Recorder) Observe(e *sim.Event) {
-	if r.err != nil || !r.filter.Match(e) {
+	if r.err != nil || r.closed || !r.filter.Match(e) {
 		return
+	}
+	for _, flush := range r.flushes {
+		flush()
 	}
 	if err := r.w.WriteEvent(e, 0); err != nil {
 		r.err = err
@@ -55,9 +76,24 @@ func (r *Recorder) Observe(e *sim.Event) {
 	r.events++
 }
 
+// ObserveRetirements records a hart's batch (sim.RetireObserver).
+func (r *Recorder) ObserveRetirements(b sim.Retirements) {
+	defer b.Release()
+	if r.err != nil || r.closed || !r.filter.Wants(b.Hart(), sim.KindRetire) {
+		return
+	}
+	n, err := r.w.WriteRetirements(b, r.keepPC, r.keep)
+	r.events += n
+	if err != nil {
+		r.err = err
+	}
+}
+
+// AddRetireSource registers a hart's flush (sim.RetireObserver).
+func (r *Recorder) AddRetireSource(flush func()) { r.flushes = append(r.flushes, flush) }
+
 // Wants tells event sources (sim.KindSelector) what the filter keeps, so
-// that a hart need not step one instruction at a time for a trace that
-// keeps no retirements.
+// that a hart need not record retirements for a trace that keeps none.
 func (r *Recorder) Wants(hart int32, k sim.Kind) bool { return r.filter.Wants(hart, k) }
 
 // Events returns how many events were written.
@@ -66,16 +102,22 @@ func (r *Recorder) Events() uint64 { return r.events }
 // Err returns the first write error, if any.
 func (r *Recorder) Err() error { return r.err }
 
-// Close flushes the trace and closes the underlying writer if it is a Closer.
+// Close records what the harts hold, flushes the trace and closes the
+// underlying writer if it is a Closer.
 func (r *Recorder) Close() error {
+	if r.closed {
+		return r.err
+	}
+	for _, flush := range r.flushes {
+		flush()
+	}
+	r.closed = true
 	err := r.err
 	if ferr := r.w.Flush(); err == nil && ferr != nil {
 		err = ferr
 	}
-	if r.closer != nil {
-		if cerr := r.closer.Close(); err == nil && cerr != nil {
-			err = fmt.Errorf("trace: close: %w", cerr)
-		}
+	if cerr := r.out.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("trace: close: %w", cerr)
 	}
 	return err
 }

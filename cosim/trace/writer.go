@@ -72,13 +72,15 @@ func Lookup(meta []KV, key string) (string, bool) {
 // Writer writes records to a pcapng stream: interface i < Harts is hart i,
 // interface Harts is the board.
 type Writer struct {
-	ng    *pcapgo.NgWriter
-	bw    *bufio.Writer
-	harts int
-	board int   // interface index of the board
-	intf  []int // interface index of each hart
-	buf   []byte
-	err   error
+	ng      *pcapgo.NgWriter
+	bw      *bufio.Writer
+	harts   int
+	board   int   // interface index of the board
+	intf    []int // interface index of each hart
+	buf     []byte
+	batch   batchWriter
+	retired [64]sim.Retired // scratch for WriteRetirements
+	err     error
 }
 
 // writeBufferSize is large so that the pcapgo writer's own small buffer is
@@ -341,4 +343,88 @@ func ImageMeta(path string) (KV, error) {
 		return KV{}, fmt.Errorf("trace: image hash: %s: %w", path, err)
 	}
 	return KV{Key: "image", Value: filepath.Base(path) + " sha256:" + hex.EncodeToString(h.Sum(nil))}, nil
+}
+
+// WriteRetirements writes the retirements of b whose pc keepPC accepts
+// (nil: all) in retire batch records, and the fence events among them
+// that keep accepts (nil: all) in records of their own, in order. It
+// returns how many events it wrote.
+func (w *Writer) WriteRetirements(b sim.Retirements, keepPC func(uint64) bool, keep func(*sim.Event) bool) (uint64, error) {
+	if w.err != nil {
+		return 0, w.err
+	}
+	hart := b.Hart()
+	if int(hart) >= len(w.intf) {
+		if err := w.addHarts(int(hart) + 1); err != nil {
+			return 0, err
+		}
+	}
+	hz, first := b.ClockHz(), b.First()
+	var written uint64
+	bw := &w.batch
+	for from := 0; from < b.Len(); {
+		k := b.Fill(w.retired[:], from)
+		for j := range k {
+			r := &w.retired[j]
+			i := from + j
+			instret := first + uint64(i)
+			if keepPC == nil || keepPC(r.PC) {
+				written++
+				switch {
+				case bw.open() && bw.fits(r, instret) && batchable(r):
+					bw.add(r)
+				case batchable(r):
+					w.endBatch()
+					bw.begin(r, hart, instret, hz)
+					bw.add(r)
+				default:
+					w.endBatch()
+					var e sim.Event
+					r.Event(&e, hart, instret, hz)
+					w.writeGeneric(&e, 0)
+				}
+			}
+			if r.Fence {
+				var f sim.Event
+				if b.Fence(i, &f) && (keep == nil || keep(&f)) {
+					written++
+					w.endBatch()
+					f.Time = sim.FromTicks(f.Cycle, hz)
+					w.writeGeneric(&f, 0)
+				}
+			}
+		}
+		from += k
+	}
+	w.endBatch()
+	return written, w.err
+}
+
+// endBatch writes the open retire batch, if any, as a packet.
+func (w *Writer) endBatch() {
+	if !w.batch.open() || w.err != nil {
+		w.batch.n = 0
+		return
+	}
+	ts := w.batch.ts
+	rec := w.batch.finish()
+	n := len(rec)
+	pad := (4 - n&3) & 3
+	total := uint32(epbHeaderLen + n + pad + 4)
+	var h [epbHeaderLen]byte
+	le := binary.LittleEndian
+	le.PutUint32(h[0:], epbBlockType)
+	le.PutUint32(h[4:], total)
+	le.PutUint32(h[8:], uint32(w.intf[w.batch.hart]))
+	le.PutUint32(h[12:], uint32(ts>>32))
+	le.PutUint32(h[16:], uint32(ts))
+	le.PutUint32(h[20:], uint32(n))
+	le.PutUint32(h[24:], uint32(n))
+	var t [8]byte
+	le.PutUint32(t[pad:], total)
+	w.bw.Write(h[:])
+	w.bw.Write(rec)
+	if _, err := w.bw.Write(t[:pad+4]); err != nil {
+		w.err = fmt.Errorf("trace: writing event: %w", err)
+	}
 }

@@ -105,6 +105,7 @@ type Hart struct {
 	mmuState
 	pmpState
 	cacheState
+	captureState
 
 	// code maps a physical page number to this hart's decoded copy of
 	// the page.
@@ -126,7 +127,6 @@ type Hart struct {
 	crossTmp slot // decoded page-crossing instruction
 
 	// Observation of the instruction being stepped.
-	obsSlot  *slot
 	obsEvent sim.Event
 	obsPC    uint64
 	obsPriv  uint8

@@ -24,7 +24,14 @@ func (h *Hart) Run(budget uint64) uint64 {
 	h.running = true
 	h.trapBudget = budget
 	h.stepping = h.Obs != nil && h.instructionEventsWanted()
+	if h.stepping && h.startCapture() {
+		h.stepping = false
+	}
 	h.run(limit)
+	if h.capturing {
+		h.flushCapture(h.retired)
+		h.capturing = false
+	}
 	h.stepping = false
 	h.running = false
 	return h.retired - start
@@ -54,7 +61,7 @@ const (
 // calls a function). Whenever state that the loop caches changes, it stores
 // pc and the retired count back and starts over.
 func (h *Hart) run(limit uint64) {
-	step := h.stepping
+	step, capture := h.stepping, h.capturing
 outer:
 	for h.retired < limit && !h.stopReq && h.trapBudget != 0 {
 		h.resync = false
@@ -89,7 +96,11 @@ outer:
 				// page whose PMP differs within it: one instruction at
 				// a time (inner must not step on to a neighbouring slot).
 				var r uint64
-				pc, r, s, why = h.inner(pc, 1, cp, cvpn, set, set.key, first)
+				if capture {
+					pc, r, s, why = h.innerCaptured(pc, 1, lim-rem, cp, cvpn, set, set.key, first)
+				} else {
+					pc, r, s, why = h.inner(pc, 1, cp, cvpn, set, set.key, first)
+				}
 				rem -= 1 - r
 				if why == exitDone {
 					if step {
@@ -103,11 +114,12 @@ outer:
 						why = exitFetch
 					}
 				}
+			} else if capture {
+				pc, rem, s, why = h.innerCaptured(pc, rem, lim-rem, cp, cvpn, set, set.key, first)
 			} else {
 				pc, rem, s, why = h.inner(pc, rem, cp, cvpn, set, set.key, first)
 			}
 			first = nil
-			h.obsSlot = s
 			switch why {
 			case exitDone:
 				break inner
@@ -133,6 +145,9 @@ outer:
 				continue inner
 			case exitWatched:
 				h.watchedStore(s)
+				if capture {
+					h.captureSlow(lim - rem)
+				}
 				pc += uint64(s.len)
 				rem--
 				if step {
@@ -156,10 +171,17 @@ outer:
 					continue inner
 				}
 				h.retired, h.pc = lim-rem, pc
+				var ran slot
+				if step {
+					ran = *s // fence.i may invalidate the decoded page s lies in
+				}
 				next, st := h.execSlow(s, pc)
+				if capture && st != stTrap {
+					h.captureSlow(lim - rem)
+				}
 				if step && st != stTrap {
 					h.retired = lim - rem + 1
-					h.observeRetire(s)
+					h.observeRetire(&ran)
 					h.retired--
 				}
 				switch st {

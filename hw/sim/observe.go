@@ -92,3 +92,69 @@ type KindSelector interface {
 	// can pass the observer's filter.
 	Wants(hart int32, k Kind) bool
 }
+
+// RetireObserver is what an Observer may also implement to take a hart's
+// retirements in batches. A hart whose observer implements it records
+// every retirement inside its interpreter loop, without leaving the loop,
+// and hands the records over in batches; the observer decodes them into
+// events when it likes, on any goroutine, because a batch shares nothing
+// with the hart.
+//
+// Events from other sources keep arriving through Observe: to keep one
+// order, the observer calls every registered flush before recording such
+// an event, and a hart calls its own before reporting a trap.
+type RetireObserver interface {
+	// ObserveRetirements takes b, which the observer owns until it
+	// calls b.Release. Batches of one hart arrive in retirement order.
+	ObserveRetirements(b Retirements)
+	// AddRetireSource registers flush, which hands over (through
+	// ObserveRetirements) the retirements a source holds. Sources
+	// register once, before their first batch.
+	AddRetireSource(flush func())
+}
+
+// Retirements is a batch of consecutive retirements of one hart.
+type Retirements interface {
+	Hart() int32
+	Len() int
+	// First is the retired-instruction count of the first retirement
+	// (the Instret its event carries); retirement i has First()+i.
+	First() uint64
+	// ClockHz is the hart's clock: an event's Time is
+	// FromTicks(Cycle, ClockHz).
+	ClockHz() uint64
+	// Fill sets dst[i] to retirement from+i for as many as dst and the
+	// batch hold, and returns how many it set. (A small dst that stays in
+	// the cache serves a long batch best.)
+	Fill(dst []Retired, from int) int
+	// Fence fills e with the fence event retirement i reports after its
+	// retire event, if it was a fence, fence.i or sfence.vma.
+	Fence(i int, e *Event) bool
+	// Release returns the batch's storage to the hart.
+	Release()
+}
+
+// Retired is one retirement as a batch gives it: the fields of its retire
+// Event that are not the same for the whole batch.
+type Retired struct {
+	PC, Cycle, RegVal, MemAddr, MemData, CSRVal   uint64
+	Insn                                          uint32
+	CSR                                           uint16
+	InsnLen, Priv, RegKind, Reg, MemKind, MemSize uint8
+	CSRWrit                                       bool
+	Fence                                         bool // a fence event follows the retire event
+}
+
+// Event fills e with the retire event of r, the batch's retirement with
+// instret Instret on hart, its Time from a clock of hz Hz.
+func (r *Retired) Event(e *Event, hart int32, instret, hz uint64) {
+	var t Time
+	if hz != 0 {
+		t = FromTicks(r.Cycle, hz)
+	}
+	*e = Event{Kind: KindRetire, Hart: hart, Cycle: r.Cycle, Instret: instret, Time: t,
+		PC: r.PC, Insn: r.Insn, InsnLen: r.InsnLen, Priv: r.Priv,
+		RegKind: r.RegKind, Reg: r.Reg, RegVal: r.RegVal,
+		CSRWrit: r.CSRWrit, CSR: r.CSR, CSRVal: r.CSRVal,
+		MemKind: r.MemKind, MemSize: r.MemSize, MemAddr: r.MemAddr, MemData: r.MemData}
+}

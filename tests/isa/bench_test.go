@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"cosim/boards"
+	"cosim/cosim/trace"
 	"cosim/cosim/bench"
 	"cosim/hw/hart"
 	"cosim/hw/sim"
@@ -35,6 +36,12 @@ type nopObserver struct{ n uint64 }
 
 func (o *nopObserver) Observe(e *sim.Event) { o.n++ }
 
+// captureObserver takes retirements in batches and drops them.
+type captureObserver struct{ nopObserver }
+
+func (o *captureObserver) ObserveRetirements(b sim.Retirements) { o.n += uint64(b.Len()); b.Release() }
+func (o *captureObserver) AddRetireSource(func())                {}
+
 // u74Caches builds the caches boards/fu740.toml gives its first U74 (hart 1).
 func u74Caches(tb testing.TB) hart.Caches {
 	b, err := boards.Open("fu740")
@@ -51,6 +58,14 @@ func u74Caches(tb testing.TB) hart.Caches {
 func benchCompute(b *testing.B, observe bool) { benchComputeWith(b, observe, false) }
 
 func benchComputeWith(b *testing.B, observe, caches bool) {
+	var obs func() sim.Observer
+	if observe {
+		obs = func() sim.Observer { return &nopObserver{} }
+	}
+	benchComputeObs(b, obs, caches)
+}
+
+func benchComputeObs(b *testing.B, obs func() sim.Observer, caches bool) {
 	elf := buildCompute(b, b.TempDir(), 200)
 	var insns uint64
 	var elapsed time.Duration
@@ -61,8 +76,8 @@ func benchComputeWith(b *testing.B, observe, caches bool) {
 		if caches {
 			require.NoError(b, m.Hart.SetCaches(u74Caches(b)))
 		}
-		if observe {
-			m.Hart.Obs = &nopObserver{}
+		if obs != nil {
+			m.Hart.Obs = obs()
 		}
 		start := time.Now()
 		r, err := m.Run(1 << 40)
@@ -88,6 +103,30 @@ func BenchmarkComputeCaches(b *testing.B) { benchComputeWith(b, false, true) }
 // BenchmarkComputeObserved is BenchmarkCompute with a no-op observer
 // attached (every retirement reported).
 func BenchmarkComputeObserved(b *testing.B) { benchCompute(b, true) }
+
+// BenchmarkComputeCaptured is BenchmarkCompute with an observer that takes
+// retirements in batches (as the trace recorder does) and drops them.
+func BenchmarkComputeCaptured(b *testing.B) {
+	benchComputeObs(b, func() sim.Observer { return &captureObserver{} }, false)
+}
+
+// BenchmarkComputeTraced is BenchmarkCompute recording a trace of every
+// event to a file, as cosim run --trace does.
+func BenchmarkComputeTraced(b *testing.B) {
+	dir := b.TempDir()
+	var recs []*trace.Recorder
+	benchComputeObs(b, func() sim.Observer {
+		f, err := os.Create(filepath.Join(dir, "trace.pcapng"))
+		require.NoError(b, err)
+		r, err := trace.NewRecorder(f, trace.RecorderOptions{Header: trace.Header{Harts: 1}})
+		require.NoError(b, err)
+		recs = append(recs, r)
+		return r
+	}, false)
+	for _, r := range recs {
+		require.NoError(b, r.Close())
+	}
+}
 
 // BenchmarkComputeQEMU (with -qemu) times the same workload on QEMU: two
 // runs of different lengths, so that QEMU's start-up cancels out.
