@@ -4,7 +4,7 @@
 # 1. Installs the Debian packages the tests use when they are missing
 #    (apt-get; needs root or sudo).
 # 2. Checks that generated files (SoC packages, C headers, board pages, the
-#    prebuilt kernel images) are current.
+#    prebuilt kernel images, the hart's tracing loop) are current.
 # 3. Runs go vet and every Go test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,6 +31,7 @@ fi
 
 echo "test.sh: generated files are current" >&2
 go run ./cmd/cosim gen --check
+go run ./hw/hart/innergen -check
 
 echo "test.sh: go vet" >&2
 go vet ./...

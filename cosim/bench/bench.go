@@ -28,6 +28,7 @@ import (
 	"cosim/cosim/engine"
 	"cosim/cosim/firmware"
 	"cosim/cosim/machine"
+	"cosim/cosim/trace"
 	"cosim/hw/sim"
 )
 
@@ -80,6 +81,8 @@ type Result struct {
 	Instructions uint64        // retired, all harts
 	Host         time.Duration // wall time of the run alone (not boot)
 	Output       string        // the guest's console
+	TraceEvents  uint64        // events recorded (Options.Trace)
+	TraceBytes   int64         // size of the trace file
 }
 
 // MIPS is millions of retired instructions per host second.
@@ -89,6 +92,9 @@ func (r Result) MIPS() float64 { return float64(r.Instructions) / r.Host.Seconds
 type Options struct {
 	Iters    uint32 // outer iterations of the workload (0: DefaultIters)
 	NoCaches bool   // run without the board's cache models
+	// Trace, if set, records every event of the run to this file; the
+	// time includes writing it out.
+	Trace string
 }
 
 // RunModel runs the workload on board with no firmware, as QEMU's
@@ -107,9 +113,31 @@ func RunModel(b *boards.Board, o Options) (Result, error) {
 		return Result{}, err
 	}
 	defer m.Close()
+	var rec *trace.Recorder
+	if o.Trace != "" {
+		f, err := os.Create(o.Trace)
+		if err != nil {
+			return Result{}, fmt.Errorf("bench: %w", err)
+		}
+		meta := []trace.KV{{Key: "board", Value: b.Name}, {Key: "source", Value: "cosim bench"}}
+		rec, err = trace.NewRecorder(f, trace.RecorderOptions{Header: trace.Header{Harts: len(m.SoC.Harts), Meta: meta}})
+		if err != nil {
+			f.Close()
+			return Result{}, err
+		}
+		m.SoC.Observe(rec)
+	}
 	start := time.Now()
 	exit, err := m.Run(runBound(o.Iters))
+	var traceErr error
+	if rec != nil {
+		m.SoC.Observe(nil)
+		traceErr = rec.Close()
+	}
 	host := time.Since(start)
+	if err == nil {
+		err = traceErr
+	}
 	if err != nil {
 		return Result{}, fmt.Errorf("bench: %s: %w", b.Name, err)
 	}
@@ -121,6 +149,12 @@ func RunModel(b *boards.Board, o Options) (Result, error) {
 		return Result{}, fmt.Errorf("bench: %s: the workload did not pass (%v); console: %q", b.Name, exit, console.String())
 	}
 	r := Result{Host: host, Output: console.String()}
+	if rec != nil {
+		r.TraceEvents = rec.Events()
+		if st, err := os.Stat(o.Trace); err == nil {
+			r.TraceBytes = st.Size()
+		}
+	}
 	for _, h := range m.SoC.Harts {
 		r.Instructions += h.Instret()
 	}

@@ -16,7 +16,6 @@ type asyncWriter struct {
 	done  chan struct{}
 	mu    sync.Mutex
 	err   error
-	sync  bool
 }
 
 // asyncBufLen is the size of the buffers handed over; asyncBufs of them
@@ -58,9 +57,6 @@ func (a *asyncWriter) error() error {
 
 // Write copies p into the current buffer, handing it over when full.
 func (a *asyncWriter) Write(p []byte) (int, error) {
-	if a.sync {
-		return a.w.Write(p)
-	}
 	if err := a.error(); err != nil {
 		return 0, err
 	}

@@ -12,6 +12,12 @@ var LayerTypeEvent = gopacket.RegisterLayerType(1947, gopacket.LayerTypeMetadata
 	Decoder: gopacket.DecodeFunc(decodeEventLayer),
 })
 
+// LayerTypeRetireBatch is the gopacket layer of a retire batch record.
+var LayerTypeRetireBatch = gopacket.RegisterLayerType(1948, gopacket.LayerTypeMetadata{
+	Name:    "CosimRetireBatch",
+	Decoder: gopacket.DecodeFunc(decodeBatchLayer),
+})
+
 func init() {
 	// Let gopacket.NewPacketSource(reader, reader.LinkType()) decode our
 	// link type, unless something else already claimed LINKTYPE_USER0.
@@ -63,7 +69,61 @@ func (l *EventLayer) DecodeFromBytes(data []byte, df gopacket.DecodeFeedback) er
 	return nil
 }
 
+// RetireBatchLayer is a decoded retire batch record: the retire events it
+// holds, in order.
+type RetireBatchLayer struct {
+	Records  []Record
+	contents []byte
+}
+
+// LayerContents returns the record's bytes.
+func (l *RetireBatchLayer) LayerContents() []byte { return l.contents }
+
+// LayerPayload returns nothing: a record is the whole packet.
+func (l *RetireBatchLayer) LayerPayload() []byte { return nil }
+
+// Payload returns nothing (ApplicationLayer).
+func (l *RetireBatchLayer) Payload() []byte { return nil }
+
+// LayerType returns LayerTypeRetireBatch.
+func (l *RetireBatchLayer) LayerType() gopacket.LayerType { return LayerTypeRetireBatch }
+
+// CanDecode returns LayerTypeRetireBatch.
+func (l *RetireBatchLayer) CanDecode() gopacket.LayerClass { return LayerTypeRetireBatch }
+
+// NextLayerType returns LayerTypeZero: nothing follows a record.
+func (l *RetireBatchLayer) NextLayerType() gopacket.LayerType { return gopacket.LayerTypeZero }
+
+// DecodeFromBytes decodes a retire batch record.
+func (l *RetireBatchLayer) DecodeFromBytes(data []byte, df gopacket.DecodeFeedback) error {
+	l.Records = l.Records[:0]
+	if err := DecodeBatch(data, func(r *Record) error {
+		l.Records = append(l.Records, *r)
+		return nil
+	}); err != nil {
+		df.SetTruncated()
+		return err
+	}
+	l.contents = data
+	return nil
+}
+
+func decodeBatchLayer(data []byte, p gopacket.PacketBuilder) error {
+	l := &RetireBatchLayer{}
+	if err := l.DecodeFromBytes(data, p); err != nil {
+		return err
+	}
+	p.AddLayer(l)
+	p.SetApplicationLayer(l)
+	return nil
+}
+
+// decodeEventLayer decodes a packet of the link type: a record of one
+// event, or a retire batch.
 func decodeEventLayer(data []byte, p gopacket.PacketBuilder) error {
+	if len(data) > 0 && data[0] == KindRetireBatch {
+		return decodeBatchLayer(data, p)
+	}
 	l := &EventLayer{}
 	if err := l.DecodeFromBytes(data, p); err != nil {
 		return err

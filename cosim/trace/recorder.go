@@ -3,7 +3,6 @@ package trace
 import (
 	"fmt"
 	"io"
-	"os"
 
 	"cosim/hw/sim"
 )
@@ -42,9 +41,6 @@ type RecorderOptions struct {
 // NewRecorder starts a trace on w. If w is an io.Closer, Close closes it.
 func NewRecorder(w io.Writer, opts RecorderOptions) (*Recorder, error) {
 	out := newAsyncWriter(w)
-	if os.Getenv("NOASYNC") != "" {
-		out.sync = true
-	}
 	tw, err := NewWriter(out, opts.Header)
 	if err != nil {
 		out.Close()

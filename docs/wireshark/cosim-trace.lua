@@ -8,6 +8,7 @@ local p = Proto("cosim", "cosim trace event")
 local kinds = {
 	[1] = "retire", [2] = "trap", [3] = "interrupt", [4] = "fence", [5] = "fence.i",
 	[6] = "sfence.vma", [7] = "mmio", [8] = "console", [9] = "device", [10] = "meta",
+	[0x80] = "retire batch",
 }
 local privs = { [0] = "U", [1] = "S", [2] = "H", [3] = "M" }
 local regfiles = { [0] = "none", [1] = "x", [2] = "f" }
@@ -45,6 +46,9 @@ local f = {
 	device = ProtoField.string("cosim.device", "Device"),
 	data = ProtoField.bytes("cosim.data", "Data"),
 	text = ProtoField.string("cosim.text", "Text"),
+	count = ProtoField.uint32("cosim.batch_count", "Retirements in batch"),
+	hz = ProtoField.uint64("cosim.clock_hz", "Clock (Hz)"),
+	event = ProtoField.uint32("cosim.batch_event", "Retirement"),
 }
 local list = {}
 for _, v in pairs(f) do list[#list + 1] = v end
@@ -76,8 +80,88 @@ local groups = {
 		local n = b(o, 4):le_uint(); if n > 0 then t:add(f.text, b(o + 4, n)) end; return 4 + n end },
 }
 
+-- Retire batches (kind 0x80): each event is coded against the one before
+-- it; see "Retire batches" in docs/trace-format.md.
+local function le_bytes(b, o, n)
+	local v = UInt64(0)
+	for i = n - 1, 0, -1 do v = v:lshift(8):bor(UInt64(b(o + i, 1):uint())) end
+	return v
+end
+local function unzigzag(u)
+	local v = u:rshift(1)
+	if u:band(UInt64(1)) ~= UInt64(0) then v = v:bnot() end
+	return v
+end
+local function uvarint(b, o)
+	local v, shift = UInt64(0), 0
+	while true do
+		local c = b(o, 1):uint(); o = o + 1
+		v = v:bor(UInt64(bit32.band(c, 0x7f)):lshift(shift)); shift = shift + 7
+		if c < 0x80 then return v, o end
+	end
+end
+
+local function dissect_batch(buf, pinfo, tree)
+	local hart = buf(2, 2):le_uint()
+	local count = buf(22, 4):le_uint()
+	local t = tree:add(p, buf(), string.format("cosim retire batch: %d retirements", count))
+	t:add(f.kind, buf(0, 1)); t:add(f.version, buf(1, 1)); t:add_le(f.hart, buf(2, 2))
+	t:add_le(f.cycle, buf(6, 8)); t:add_le(f.instret, buf(14, 8)); t:add_le(f.count, buf(22, 4))
+	t:add_le(f.hz, buf(26, 8)); t:add_le(f.pc, buf(34, 8)); t:add(f.priv, buf(42, 1))
+	local pc, instret = buf(34, 8):le_uint64(), buf(14, 8):le_uint64()
+	local regs, addr = {}, UInt64(0)
+	for i = 0, 63 do regs[i] = UInt64(0) end
+	local o = 43
+	for i = 0, count - 1 do
+		local start = o
+		local tag, meta = buf(o, 1):uint(), buf(o + 1, 1):uint()
+		local npc, nv, reg = bit32.band(tag, 15), bit32.rshift(tag, 4), bit32.band(meta, 63)
+		o = o + 2
+		pc = pc + unzigzag(le_bytes(buf, o, npc)); o = o + npc
+		if bit32.band(meta, 0x80) ~= 0 then
+			local x = buf(o, 1):uint(); o = o + 1
+			if bit32.band(x, 1) ~= 0 then local _; _, o = uvarint(buf, o) end
+			if bit32.band(x, 2) ~= 0 then o = o + 1 end
+			if bit32.band(x, 4) ~= 0 then o = o + 10 end
+		end
+		local len = bit32.band(buf(o, 1):uint(), 3) == 3 and 4 or 2
+		local insn_at = o
+		o = o + len
+		regs[reg] = regs[reg] + unzigzag(le_bytes(buf, o, nv)); o = o + nv
+		local mem_at
+		if bit32.band(meta, 0x40) ~= 0 then
+			local m = buf(o, 1):uint()
+			local n, size = bit32.band(m, 15), bit32.lshift(1, bit32.band(bit32.rshift(m, 4), 3))
+			addr = addr + unzigzag(le_bytes(buf, o + 1, n))
+			mem_at = { kind = bit32.rshift(m, 6), size = size, data = o + 1 + n }
+			o = o + 1 + n + size
+		end
+		local e = t:add(f.event, buf(start, o - start), i)
+		e:set_text(string.format("#%s pc=0x%s", tostring(instret + i), pc:tohex()))
+		e:add(f.pc, buf(start, o - start), pc)
+		e:add_le(f.insn, buf(insn_at, len))
+		if reg ~= 0 then
+			e:add(f.regfile, buf(start + 1, 1), reg >= 32 and 2 or 1)
+			e:add(f.reg, buf(start + 1, 1), reg % 32)
+			e:add(f.regval, buf(start, o - start), regs[reg])
+		end
+		if mem_at then
+			e:add(f.memkind, buf(start, o - start), mem_at.kind)
+			e:add(f.memaddr, buf(start, o - start), addr)
+			e:add(f.memdata, buf(start, o - start), le_bytes(buf, mem_at.data, mem_at.size))
+		end
+		pc = pc + len
+	end
+	pinfo.cols.info = string.format("hart %d retire batch: %d retirements from pc=0x%s", hart, count, buf(34, 8):le_uint64():tohex())
+	return buf:len()
+end
+
 function p.dissector(buf, pinfo, tree)
 	if buf:len() < 22 then return 0 end
+	if buf(0, 1):uint() == 0x80 then
+		pinfo.cols.protocol = "cosim"
+		return dissect_batch(buf, pinfo, tree)
+	end
 	pinfo.cols.protocol = "cosim"
 	local kind = buf(0, 1):uint()
 	local hart = buf(2, 2):le_uint()

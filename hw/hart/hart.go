@@ -90,7 +90,9 @@ type Hart struct {
 	noTimeCSR bool     // rdtime traps
 
 	// Obs receives an event per retired instruction, trap and fence when
-	// non-nil. Setting it switches Run to a stepping loop.
+	// non-nil. If it wants retirements, Run captures them in batches
+	// inside the interpreter loop when Obs is a sim.RetireObserver
+	// (capture.go), and otherwise steps one instruction at a time.
 	Obs sim.Observer
 	// MHook, when set, is offered every trap that would enter M-mode. It
 	// sees the hart as the trap found it (pc = the trapping instruction,

@@ -1,5 +1,7 @@
 package hart
 
+//go:generate go run ./innergen -dir .
+
 import (
 	"math/bits"
 	"unsafe"
