@@ -11,8 +11,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"cosim/boards"
-	"cosim/cosim/trace"
 	"cosim/cosim/bench"
+	"cosim/cosim/trace"
 	"cosim/hw/hart"
 	"cosim/hw/sim"
 	"cosim/soc"
@@ -40,7 +40,7 @@ func (o *nopObserver) Observe(e *sim.Event) { o.n++ }
 type captureObserver struct{ nopObserver }
 
 func (o *captureObserver) ObserveRetirements(b sim.Retirements) { o.n += uint64(b.Len()); b.Release() }
-func (o *captureObserver) AddRetireSource(func())                {}
+func (o *captureObserver) AddRetireSource(func())               {}
 
 // u74Caches builds the caches boards/fu740.toml gives its first U74 (hart 1).
 func u74Caches(tb testing.TB) hart.Caches {
