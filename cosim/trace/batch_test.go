@@ -201,3 +201,40 @@ func FuzzDecodeBatch(f *testing.F) {
 		_ = DecodeBatch(data, func(r *Record) error { return nil })
 	})
 }
+
+// TestRecorderFiltersFencesAndRetirements: a filter that keeps fences but
+// not retirements records the fences of a batch, and one that keeps
+// retirements but not fences records no fence.
+func TestRecorderFiltersFencesAndRetirements(t *testing.T) {
+	for _, c := range []struct {
+		filter          string
+		retires, fences int
+	}{{"kind=fence.i", 0, 2}, {"kind=retire", 100, 0}, {"", 100, 2}} {
+		t.Run(c.filter, func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(7, 8))
+			b := &fenceRetirements{fakeRetirements: fakeRetirements{first: 1, rs: randomRetirements(rng, 100)},
+				fences: map[int]bool{10: true, 50: true}}
+			for i := range b.fences {
+				b.rs[i].Fence = true
+			}
+			f, err := ParseFilter(c.filter)
+			require.NoError(t, err)
+			var buf bytes.Buffer
+			rec, err := NewRecorder(&buf, RecorderOptions{Header: Header{Harts: 1}, Filter: f})
+			require.NoError(t, err)
+			rec.ObserveRetirements(b)
+			require.NoError(t, rec.Close())
+			var retires, fences int
+			for _, r := range readAll(t, buf.Bytes()) {
+				switch r.Kind {
+				case sim.KindRetire:
+					retires++
+				case sim.KindFenceI:
+					fences++
+				}
+			}
+			require.Equal(t, c.retires, retires)
+			require.Equal(t, c.fences, fences)
+		})
+	}
+}

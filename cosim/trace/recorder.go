@@ -25,8 +25,7 @@ type Recorder struct {
 	out     *asyncWriter
 	filter  Filter
 	flushes []func()
-	keepPC  func(uint64) bool     // per retirement; nil when the filter has no pc ranges
-	keep    func(*sim.Event) bool // per fence event; nil likewise
+	keepPC  func(uint64) bool // per retirement; nil when the filter has no pc ranges
 	events  uint64
 	err     error
 	closed  bool
@@ -48,7 +47,7 @@ func NewRecorder(w io.Writer, opts RecorderOptions) (*Recorder, error) {
 	}
 	r := &Recorder{w: tw, out: out, filter: opts.Filter}
 	if len(opts.Filter.ranges) != 0 {
-		r.keepPC, r.keep = opts.Filter.matchPC, opts.Filter.Match
+		r.keepPC = opts.Filter.matchPC
 	}
 	if opts.Filter.String() != "" {
 		r.Observe(&sim.Event{Kind: sim.KindMeta, Hart: -1, Text: "filter=" + opts.Filter.String()})
@@ -72,18 +71,25 @@ func (r *Recorder) Observe(e *sim.Event) {
 	r.events++
 }
 
-// ObserveRetirements records a hart's batch (sim.RetireObserver).
+// ObserveRetirements records a hart's batch (sim.RetireObserver): the
+// retirements the filter keeps and the fence events it keeps.
 func (r *Recorder) ObserveRetirements(b sim.Retirements) {
 	defer b.Release()
-	if r.err != nil || r.closed || !r.filter.Wants(b.Hart(), sim.KindRetire) {
+	if r.err != nil || r.closed {
 		return
 	}
-	n, err := r.w.WriteRetirements(b, r.keepPC, r.keep)
+	keepPC := r.keepPC
+	if !r.filter.Wants(b.Hart(), sim.KindRetire) {
+		keepPC = keepNone
+	}
+	n, err := r.w.WriteRetirements(b, keepPC, r.filter.Match)
 	r.events += n
 	if err != nil {
 		r.err = err
 	}
 }
+
+func keepNone(uint64) bool { return false }
 
 // AddRetireSource registers a hart's flush (sim.RetireObserver).
 func (r *Recorder) AddRetireSource(flush func()) { r.flushes = append(r.flushes, flush) }
