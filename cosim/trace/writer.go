@@ -370,10 +370,11 @@ func (w *Writer) WriteRetirements(b sim.Retirements, keepPC func(uint64) bool, k
 			instret := first + uint64(i)
 			if keepPC == nil || keepPC(r.PC) {
 				written++
+				ok := batchable(r)
 				switch {
-				case bw.open() && bw.fits(r, instret) && batchable(r):
+				case ok && bw.open() && bw.fits(r, instret):
 					bw.add(r)
-				case batchable(r):
+				case ok:
 					w.endBatch()
 					bw.begin(r, hart, instret, hz)
 					bw.add(r)
