@@ -7,25 +7,37 @@ import (
 	"cosim/hw/sim"
 )
 
-// fakeRetirements is a batch of retirements made up by a test.
+// fakeRetirements is a batch of retirements made up by a test, coded as
+// a hart codes the ones its slow path runs.
 type fakeRetirements struct {
-	hart  int32
-	first uint64
-	rs    []sim.Retired
+	hart int32
+	c    sim.RetireCoder
 }
 
-func (f *fakeRetirements) Hart() int32                          { return f.hart }
-func (f *fakeRetirements) Len() int                             { return len(f.rs) }
-func (f *fakeRetirements) First() uint64                        { return f.first }
-func (f *fakeRetirements) ClockHz() uint64                      { return 1_000_000_000 }
-func (f *fakeRetirements) Fill(dst []sim.Retired, from int) int { return copy(dst, f.rs[from:]) }
-func (f *fakeRetirements) Fence(int, *sim.Event) bool           { return false }
-func (f *fakeRetirements) Release()                             {}
+func (f *fakeRetirements) Hart() int32             { return f.hart }
+func (f *fakeRetirements) ClockHz() uint64         { return 1_000_000_000 }
+func (f *fakeRetirements) Coded() *sim.RetireCoder { return &f.c }
+func (f *fakeRetirements) Release()                {}
+
+// codeBatches codes rs, retirements of hart from instret first on, in as
+// many batches as they need.
+func codeBatches(hart int32, first uint64, rs []sim.Retired) []*fakeRetirements {
+	var bs []*fakeRetirements
+	for i := range rs {
+		if len(bs) == 0 || bs[len(bs)-1].c.Full() {
+			b := &fakeRetirements{hart: hart}
+			b.c.Begin(rs[i].PC, rs[i].Cycle, first+uint64(i), rs[i].Priv)
+			bs = append(bs, b)
+		}
+		bs[len(bs)-1].c.Add(&rs[i])
+	}
+	return bs
+}
 
 // loopRetirements makes n retirements of a loop of ALU ops, loads and
 // stores, as a compiled loop retires them.
-func loopRetirements(n int) *fakeRetirements {
-	f := &fakeRetirements{first: 1}
+func loopRetirements(n int) []sim.Retired {
+	var rs []sim.Retired
 	pc, cyc := uint64(0x80000000), uint64(1)
 	var acc uint64
 	for i := 0; i < n; i++ {
@@ -43,24 +55,33 @@ func loopRetirements(n int) *fakeRetirements {
 			pc = 0x80000000
 		}
 		cyc++
-		f.rs = append(f.rs, r)
+		rs = append(rs, r)
 	}
-	return f
+	return rs
 }
 
-// BenchmarkWriteRetirements measures coding retirements into batch
-// records (ns per retirement).
+// BenchmarkWriteRetirements measures storing a hart's batch as it is
+// (ns per retirement).
 func BenchmarkWriteRetirements(b *testing.B) {
+	benchmarkWriteRetirements(b, nil)
+}
+
+// BenchmarkWriteRetirementsFiltered measures decoding a batch and coding
+// again what a pc filter keeps, here everything (ns per retirement).
+func BenchmarkWriteRetirementsFiltered(b *testing.B) {
+	benchmarkWriteRetirements(b, func(uint64) bool { return true })
+}
+
+func benchmarkWriteRetirements(b *testing.B, keepPC func(uint64) bool) {
 	w, err := NewWriter(io.Discard, Header{Harts: 1})
 	if err != nil {
 		b.Fatal(err)
 	}
-	batch := loopRetirements(1024)
+	batch := codeBatches(0, 1, loopRetirements(4096))[0]
 	for b.Loop() {
-		if _, err := w.WriteRetirements(batch, nil, nil); err != nil {
+		if _, err := w.WriteRetirements(batch, keepPC, nil); err != nil {
 			b.Fatal(err)
 		}
-		batch.first += 1024
 	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*1024), "ns/retirement")
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(batch.c.N), "ns/retirement")
 }

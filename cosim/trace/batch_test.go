@@ -13,25 +13,9 @@ import (
 	"cosim/hw/sim"
 )
 
-// fenceRetirements is a batch whose retirement i reports a fence when
-// fences[i] is set.
-type fenceRetirements struct {
-	fakeRetirements
-	fences map[int]bool
-}
-
-func (f *fenceRetirements) Fence(i int, e *sim.Event) bool {
-	if !f.fences[i] {
-		return false
-	}
-	r := &f.rs[i]
-	*e = sim.Event{Kind: sim.KindFenceI, Hart: f.hart, Cycle: r.Cycle, Instret: f.first + uint64(i), Priv: r.Priv, PC: r.PC}
-	return true
-}
-
 // randomRetirements makes n retirements covering every field a batch
 // codes: jumps both ways, stalls, privilege changes, both register files,
-// every access kind and size, CSR writes, values of every length.
+// every access kind and size, CSR writes, fences, values of every length.
 func randomRetirements(rng *rand.Rand, n int) []sim.Retired {
 	val := func() uint64 {
 		switch rng.IntN(4) {
@@ -74,10 +58,35 @@ func randomRetirements(rng *rand.Rand, n int) []sim.Retired {
 		if rng.IntN(20) == 0 {
 			r.CSRWrit, r.CSR, r.CSRVal = true, uint16(rng.IntN(4096)), val()
 		}
+		if rng.IntN(50) == 0 {
+			setFence(&r, rng.IntN(4), val(), val())
+		}
 		rs = append(rs, r)
 		pc, cyc = r.PC+uint64(r.InsnLen), r.Cycle+1
 	}
 	return rs
+}
+
+// setFence makes r report a fence event: fence (pred/succ in val),
+// fence.i, or sfence.vma with both, one or none of addr and val (how is
+// 0..3).
+func setFence(r *sim.Retired, how int, addr, val uint64) {
+	switch how {
+	case 0:
+		r.Fence, r.FenceVal, r.FenceValValid = sim.KindFence, val&0xff, true
+	case 1:
+		r.Fence = sim.KindFenceI
+	default:
+		r.Fence = sim.KindSfenceVMA
+		r.FenceAddr, r.FenceAddrValid = addr, how == 3
+		r.FenceVal, r.FenceValValid = val, rand.IntN(2) == 0
+		if !r.FenceAddrValid {
+			r.FenceAddr = 0
+		}
+		if !r.FenceValValid {
+			r.FenceVal = 0
+		}
+	}
 }
 
 func sizeMask(n uint8) uint64 {
@@ -92,46 +101,51 @@ func sizeMask(n uint8) uint64 {
 // each, through Reader and through the gopacket layer.
 func TestBatchReadsBackAsPerEventRecords(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
-	b := &fenceRetirements{fakeRetirements: fakeRetirements{hart: 1, first: 77, rs: randomRetirements(rng, 20000)},
-		fences: map[int]bool{5: true, 6: true, 19999: true}}
-	for i := range b.fences {
-		b.rs[i].Fence = true
-	}
+	rs := randomRetirements(rng, 20000)
+	setFence(&rs[19999], 1, 0, 0)
+	const hz = 1_000_000_000
 	var batched, single bytes.Buffer
 	wb, err := NewWriter(&batched, Header{Harts: 2})
 	require.NoError(t, err)
-	n, err := wb.WriteRetirements(b, nil, nil)
-	require.NoError(t, err)
-	require.Equal(t, uint64(20003), n)
+	var n uint64
+	batches := codeBatches(1, 77, rs)
+	require.Greater(t, len(batches), 2)
+	for _, b := range batches {
+		k, err := wb.WriteRetirements(b, nil, nil)
+		require.NoError(t, err)
+		n += k
+	}
 	require.NoError(t, wb.Flush())
 	ws, err := NewWriter(&single, Header{Harts: 2})
 	require.NoError(t, err)
-	for i := range b.rs {
+	fences := 0
+	for i := range rs {
 		var e sim.Event
-		b.rs[i].Event(&e, 1, b.first+uint64(i), b.ClockHz())
+		rs[i].Event(&e, 1, 77+uint64(i), hz)
 		require.NoError(t, ws.WriteEvent(&e, 0))
-		if b.Fence(i, &e) {
-			e.Time = sim.FromTicks(e.Cycle, b.ClockHz())
+		if rs[i].Fence != 0 {
+			rs[i].FenceEvent(&e, 1, 77+uint64(i), hz)
 			require.NoError(t, ws.WriteEvent(&e, 0))
+			fences++
 		}
 	}
 	require.NoError(t, ws.Flush())
+	require.Greater(t, fences, 100)
+	require.Equal(t, uint64(len(rs)+fences), n)
 	require.Less(t, batched.Len()*3, single.Len())
 
 	want := readAll(t, single.Bytes())
-	require.Len(t, want, 20003)
+	require.Len(t, want, len(rs)+fences)
 	require.Equal(t, want, readAll(t, batched.Bytes()))
 
 	ng, err := pcapgo.NewNgReader(bytes.NewReader(batched.Bytes()), pcapgo.DefaultNgReaderOptions)
 	require.NoError(t, err)
 	var got []Record
-	batches := 0
 	for p := range gopacket.NewPacketSource(ng, ng.LinkType()).Packets() {
 		require.Nil(t, p.ErrorLayer())
 		switch l := p.ApplicationLayer().(type) {
 		case *RetireBatchLayer:
 			got = append(got, l.Records...)
-			batches++
 		case *EventLayer:
 			got = append(got, l.Record)
 		default:
@@ -139,7 +153,6 @@ func TestBatchReadsBackAsPerEventRecords(t *testing.T) {
 		}
 	}
 	require.Equal(t, want, got)
-	require.GreaterOrEqual(t, batches, 4) // split at the fences
 }
 
 func readAll(t *testing.T, data []byte) []Record {
@@ -161,21 +174,28 @@ func readAll(t *testing.T, data []byte) []Record {
 // batch, and what is left still reads back with the right counts.
 func TestBatchKeepsOnlyMatchingPCs(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
-	b := &fakeRetirements{first: 1, rs: randomRetirements(rng, 5000)}
+	rs := randomRetirements(rng, 5000)
+	for i := range rs {
+		rs[i].Fence = 0
+	}
 	f, err := ParseFilter("pc=0x80000000-0x80010000")
 	require.NoError(t, err)
 	var buf bytes.Buffer
 	w, err := NewWriter(&buf, Header{Harts: 1})
 	require.NoError(t, err)
-	n, err := w.WriteRetirements(b, f.matchPC, f.Match)
-	require.NoError(t, err)
+	var n uint64
+	for _, b := range codeBatches(0, 1, rs) {
+		k, err := w.WriteRetirements(b, f.matchPC, f.Match)
+		require.NoError(t, err)
+		n += k
+	}
 	require.NoError(t, w.Flush())
 	recs := readAll(t, buf.Bytes())
 	require.Len(t, recs, int(n))
 	kept := 0
-	for i, r := range b.rs {
+	for i, r := range rs {
 		if f.matchPC(r.PC) {
-			require.Equal(t, b.first+uint64(i), recs[kept].Instret)
+			require.Equal(t, 1+uint64(i), recs[kept].Instret)
 			require.Equal(t, r.PC, recs[kept].PC)
 			kept++
 		}
@@ -188,15 +208,9 @@ func TestBatchKeepsOnlyMatchingPCs(t *testing.T) {
 // FuzzDecodeBatch: no byte string makes decoding a batch panic.
 func FuzzDecodeBatch(f *testing.F) {
 	rng := rand.New(rand.NewPCG(5, 6))
-	b := &fakeRetirements{first: 1, rs: randomRetirements(rng, 40)}
-	var bw batchWriter
-	for i := range b.rs {
-		if i == 0 {
-			bw.begin(&b.rs[0], 0, 1, 1e9)
-		}
-		bw.add(&b.rs[i])
-	}
-	f.Add(append([]byte(nil), bw.finish()...))
+	b := codeBatches(0, 1, randomRetirements(rng, 40))[0]
+	h := batchHeader(&b.c, 0, 1e9)
+	f.Add(append(h[:], b.c.Buf[:b.c.P]...))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		_ = DecodeBatch(data, func(r *Record) error { return nil })
 	})
@@ -209,31 +223,48 @@ func TestRecorderFiltersFencesAndRetirements(t *testing.T) {
 	for _, c := range []struct {
 		filter          string
 		retires, fences int
-	}{{"kind=fence.i", 0, 2}, {"kind=retire", 100, 0}, {"", 100, 2}} {
+	}{{"kind=fence.i", 0, 2}, {"kind=retire", 100, 0}, {"", 100, 2}, {"pc=0-0x80000000", -1, -1}} {
 		t.Run(c.filter, func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(7, 8))
-			b := &fenceRetirements{fakeRetirements: fakeRetirements{first: 1, rs: randomRetirements(rng, 100)},
-				fences: map[int]bool{10: true, 50: true}}
-			for i := range b.fences {
-				b.rs[i].Fence = true
+			rs := randomRetirements(rng, 100)
+			for i := range rs {
+				rs[i].Fence = 0
 			}
+			setFence(&rs[10], 1, 0, 0)
+			setFence(&rs[50], 1, 0, 0)
 			f, err := ParseFilter(c.filter)
 			require.NoError(t, err)
 			var buf bytes.Buffer
 			rec, err := NewRecorder(&buf, RecorderOptions{Header: Header{Harts: 1}, Filter: f})
 			require.NoError(t, err)
-			rec.ObserveRetirements(b)
+			for _, b := range codeBatches(0, 1, rs) {
+				rec.ObserveRetirements(b)
+			}
 			require.NoError(t, rec.Close())
 			var retires, fences int
 			for _, r := range readAll(t, buf.Bytes()) {
 				switch r.Kind {
 				case sim.KindRetire:
 					retires++
+					require.True(t, f.matchPC(r.PC))
 				case sim.KindFenceI:
 					fences++
 				}
 			}
-			require.Equal(t, c.retires, retires)
+			if c.retires >= 0 {
+				require.Equal(t, c.retires, retires)
+			} else {
+				require.Greater(t, retires, 0)
+				require.Less(t, retires, 100)
+			}
+			if c.fences < 0 { // the fences in the range
+				c.fences = 0
+				for _, i := range []int{10, 50} {
+					if f.matchPC(rs[i].PC) {
+						c.fences++
+					}
+				}
+			}
 			require.Equal(t, c.fences, fences)
 		})
 	}

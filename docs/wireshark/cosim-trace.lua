@@ -49,6 +49,7 @@ local f = {
 	count = ProtoField.uint32("cosim.batch_count", "Retirements in batch"),
 	hz = ProtoField.uint64("cosim.clock_hz", "Clock (Hz)"),
 	event = ProtoField.uint32("cosim.batch_event", "Retirement"),
+	fence = ProtoField.uint8("cosim.batch_fence", "Fence event", base.DEC, kinds),
 }
 local list = {}
 for _, v in pairs(f) do list[#list + 1] = v end
@@ -114,6 +115,7 @@ local function dissect_batch(buf, pinfo, tree)
 	local o = 43
 	for i = 0, count - 1 do
 		local start = o
+		local csr_at, fence_at
 		local tag, meta = buf(o, 1):uint(), buf(o + 1, 1):uint()
 		local npc, nv, reg = bit32.band(tag, 15), bit32.rshift(tag, 4), bit32.band(meta, 63)
 		o = o + 2
@@ -122,7 +124,14 @@ local function dissect_batch(buf, pinfo, tree)
 			local x = buf(o, 1):uint(); o = o + 1
 			if bit32.band(x, 1) ~= 0 then local _; _, o = uvarint(buf, o) end
 			if bit32.band(x, 2) ~= 0 then o = o + 1 end
-			if bit32.band(x, 4) ~= 0 then o = o + 10 end
+			if bit32.band(x, 4) ~= 0 then csr_at = o; o = o + 10 end
+			if bit32.band(x, 8) ~= 0 then
+				local fb = buf(o, 1):uint()
+				fence_at = { kind = bit32.band(fb, 15) }
+				o = o + 1
+				if bit32.band(fb, 0x40) ~= 0 then fence_at.addr = o; o = o + 8 end
+				if bit32.band(fb, 0x80) ~= 0 then fence_at.value = o; o = o + 8 end
+			end
 		end
 		local len = bit32.band(buf(o, 1):uint(), 3) == 3 and 4 or 2
 		local insn_at = o
@@ -145,10 +154,18 @@ local function dissect_batch(buf, pinfo, tree)
 			e:add(f.reg, buf(start + 1, 1), reg % 32)
 			e:add(f.regval, buf(start, o - start), regs[reg])
 		end
+		if csr_at then
+			e:add_le(f.csr, buf(csr_at, 2)); e:add_le(f.csrval, buf(csr_at + 2, 8))
+		end
 		if mem_at then
 			e:add(f.memkind, buf(start, o - start), mem_at.kind)
 			e:add(f.memaddr, buf(start, o - start), addr)
 			e:add(f.memdata, buf(start, o - start), le_bytes(buf, mem_at.data, mem_at.size))
+		end
+		if fence_at then
+			local fe = e:add(f.fence, buf(start, o - start), fence_at.kind)
+			if fence_at.addr then fe:add_le(f.addr, buf(fence_at.addr, 8)) end
+			if fence_at.value then fe:add_le(f.value, buf(fence_at.value, 8)) end
 		end
 		pc = pc + len
 	end

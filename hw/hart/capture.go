@@ -2,54 +2,26 @@ package hart
 
 import "cosim/hw/sim"
 
-// Capture: a hart whose observer is a sim.RetireObserver records each
-// retirement from inside the interpreter loop (innerTraced, generated
-// from inner) into a batch, instead of stepping one instruction at a time
-// and reporting each through Observe. The loop writes a record when it
-// dispatches an instruction and the value of rd when the instruction
-// completes; the slow path fills in what only it knows. The record of the
-// instruction retiring next sits at index retired-base of the batch, so
-// an instruction that leaves the loop without retiring (a slow access, a
-// trap) leaves a record that the next dispatch overwrites.
-
-// captureBatchLen is the number of retirements a batch holds.
-const captureBatchLen = 1024
+// Capture: a hart whose observer is a sim.RetireObserver codes each
+// retirement into a retire batch (sim.RetireCoder) from inside the
+// interpreter loop (innerTraced, generated from inner), instead of
+// stepping one instruction at a time and reporting each through Observe.
+// The loop codes an ordinary instruction itself where it retires; the rare
+// ones (the first after a stall or a change of privilege, fences) and
+// those the slow path runs go through sim.RetireCoder.Add.
 
 // retireBatch is a batch of consecutive retirements of one hart. It holds
 // copies only, so observers may decode it on any goroutine.
 type retireBatch struct {
 	hart    int32
 	clockHz uint64
-	base    uint64 // the hart's retired count before recs[0]
-	n       int
-	recs    []retired
+	c       sim.RetireCoder
 	free    chan *retireBatch
 }
 
-func (b *retireBatch) Hart() int32 { return b.hart }
-func (b *retireBatch) Len() int    { return b.n }
-
-func (b *retireBatch) First() uint64   { return b.base + 1 }
-func (b *retireBatch) ClockHz() uint64 { return b.clockHz }
-
-func (b *retireBatch) Fill(dst []sim.Retired, from int) int {
-	recs := b.recs[from:b.n]
-	n := min(len(recs), len(dst))
-	for i := range n {
-		setRetire(&dst[i], &recs[i])
-	}
-	return n
-}
-
-func (b *retireBatch) Fence(i int, e *sim.Event) bool {
-	r := &b.recs[i]
-	if !isFence(r.s.op) {
-		return false
-	}
-	resetEvent(e, sim.KindFence, b.hart, r.cycle, b.base+uint64(i)+1, r.priv)
-	setFence(e, r)
-	return true
-}
+func (b *retireBatch) Hart() int32             { return b.hart }
+func (b *retireBatch) ClockHz() uint64         { return b.clockHz }
+func (b *retireBatch) Coded() *sim.RetireCoder { return &b.c }
 
 // Release returns the batch to its hart's free list.
 func (b *retireBatch) Release() {
@@ -65,10 +37,13 @@ type captureState struct {
 	capObs    sim.RetireObserver
 	capBuf    *retireBatch
 	capFree   chan *retireBatch
-	// Set by innerCaptured for innerTraced: the record index and the
-	// cycle count of the instruction dispatched with rem left are
-	// capIdx0-rem and capCyc0-rem.
-	capIdx0, capCyc0 uint64
+	// Set by innerCaptured for innerTraced: the cycle count of the
+	// instruction dispatched with rem left is capCyc0-rem; capPend says
+	// the first one follows a stall or a change of privilege.
+	capCyc0 uint64
+	capPend bool
+	// capPre is the instruction the slow path runs, as it was before.
+	capPre retired
 }
 
 // startCapture reports whether the hart captures its retirements this
@@ -82,62 +57,68 @@ func (h *Hart) startCapture() bool {
 	if h.capObs != ro {
 		h.capObs = ro
 		h.capFree = make(chan *retireBatch, 4)
-		h.capBuf = h.newBatch(h.retired)
+		h.capBuf = h.newBatch()
+		h.capBuf.c.Begin(h.pc, h.cycles()+1, h.retired+1, h.priv)
 		ro.AddRetireSource(func() {
 			if h.capObs == ro {
-				h.flushCapture(h.retired)
+				h.flushCapture()
 			}
 		})
+	}
+	if c := &h.capBuf.c; c.State.Instret != h.retired+1 {
+		// The hart ran without capturing since the last batch.
+		h.flushCapture()
+		h.capBuf.c.Begin(h.pc, h.cycles()+1, h.retired+1, h.priv)
 	}
 	h.capturing = true
 	return true
 }
 
-func (h *Hart) newBatch(base uint64) *retireBatch {
-	var b *retireBatch
+func (h *Hart) newBatch() *retireBatch {
 	select {
-	case b = <-h.capFree:
+	case b := <-h.capFree:
+		return b
 	default:
-		b = &retireBatch{hart: int32(h.cfg.HartID), clockHz: h.cfg.ClockHz, recs: make([]retired, captureBatchLen), free: h.capFree}
+		return &retireBatch{hart: int32(h.cfg.HartID), clockHz: h.cfg.ClockHz, free: h.capFree}
 	}
-	b.base, b.n = base, 0
-	return b
 }
 
-// flushCapture hands the records of the instructions retired up to done
-// to the observer and starts a new batch, carrying over the record of an
-// instruction under way (the slow path may be running it).
-func (h *Hart) flushCapture(done uint64) {
+// flushCapture hands the retirements coded so far to the observer and
+// starts a new batch where they end.
+func (h *Hart) flushCapture() {
 	b := h.capBuf
-	if b == nil || done == b.base {
+	if b == nil || b.c.N == 0 {
 		return
 	}
-	n := int(done - b.base)
-	nb := h.newBatch(done)
-	if n < len(b.recs) {
-		nb.recs[0] = b.recs[n]
-	}
-	b.n = n
+	nb := h.newBatch()
+	s := &b.c.State
+	nb.c.Begin(s.PC, s.Cycle, s.Instret, s.Priv)
 	h.capBuf = nb
 	h.capObs.ObserveRetirements(b)
 }
 
 // innerCaptured is inner for a capturing hart: innerTraced on as many
-// instructions as the batch has room for, handing full batches over.
-// done is the number of instructions retired before the call.
+// instructions as the batch certainly has room for, handing full batches
+// over. done is the number of instructions retired before the call.
 func (h *Hart) innerCaptured(pc, rem, done uint64, cp *codePage, cvpn uint64, set *tlbSet, key uint64, first *slot) (uint64, uint64, *slot, uint8) {
 	for {
-		room := uint64(len(h.capBuf.recs)) - (done - h.capBuf.base)
-		if room == 0 {
-			h.flushCapture(done)
+		c := &h.capBuf.c
+		if c.Full() {
+			h.flushCapture()
 			continue
 		}
-		n := min(rem, room)
-		h.capIdx0 = done + n - h.capBuf.base
+		// Every event that starts below MaxBatchBytes fits.
+		n := min(rem, uint64((sim.MaxBatchBytes-1-c.P)/sim.MaxBatchEvent+1))
 		h.capCyc0 = h.idle + done + n + 1
+		h.capPend = c.State.Cycle != h.idle+done+1 || c.State.Priv != h.priv
 		npc, r, s, why := h.innerTraced(pc, n, cp, cvpn, set, key, first)
-		done += n - r
-		rem -= n - r
+		if k := n - r; k != 0 {
+			done += k
+			rem -= k
+			c.N = uint32(done + 1 - c.Start.Instret)
+			c.State.Instret = done + 1
+			c.State.Cycle = h.idle + done + 1 // the loop runs without stalls
+		}
 		if why != exitDone || rem == 0 {
 			return npc, rem, s, why
 		}
@@ -145,16 +126,41 @@ func (h *Hart) innerCaptured(pc, rem, done uint64, cp *codePage, cvpn uint64, se
 	}
 }
 
-// captureSlow completes the record of the instruction the slow path just
-// retired, done instructions after the hart's start: its results, and its
-// cycle count, which now includes the stalls of its own accesses.
-// It reads the slot from the record: fence.i may have invalidated the
-// decoded page the hart's own copy lies in.
+// captureAt codes, for innerTraced, an instruction it cannot code itself:
+// s at pc, retired at cycle, whose rs1 was v1; pend says it follows a
+// stall or a change of privilege.
+func (h *Hart) captureAt(s *slot, pc, cycle, v1 uint64, pend bool) {
+	c := &h.capBuf.c
+	if !pend {
+		c.State.Cycle = cycle // the loop runs without stalls
+	}
+	r := retired{pc: pc, cycle: cycle, s: *s, v1: v1, v2: h.r[s.rs2], rdv: h.r[s.rd], priv: h.priv}
+	var ret sim.Retired
+	setRetire(&ret, &r)
+	c.Add(&ret)
+}
+
+// capturePre keeps what the slow path's instruction s at pc starts from,
+// for captureSlow. It copies the slot: fence.i may invalidate the decoded
+// page s lies in.
+func (h *Hart) capturePre(s *slot, pc uint64) {
+	h.capPre = retired{pc: pc, s: *s, v1: h.r[s.rs1], v2: h.r[s.rs2], priv: h.priv}
+}
+
+// captureSlow codes the instruction the slow path just retired (kept by
+// capturePre), done instructions after the hart's start: its cycle count
+// now includes the stalls of its own accesses.
 func (h *Hart) captureSlow(done uint64) {
-	r := &h.capBuf.recs[done-h.capBuf.base]
+	if h.capBuf.c.Full() {
+		h.flushCapture()
+	}
+	r := &h.capPre
 	r.rdv = h.r[r.s.rd]
 	r.cycle = h.idle + done + 1
 	if c, ok := csrWritten(&r.s); ok {
 		r.v2, _ = h.CSR(c)
 	}
+	var ret sim.Retired
+	setRetire(&ret, r)
+	h.capBuf.c.Add(&ret)
 }

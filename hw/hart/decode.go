@@ -20,7 +20,8 @@ type slot struct {
 	rs2 uint8
 	rs3 uint8
 	len uint8 // 2 or 4
-	_   [2]uint8
+	// trc and tmk: what a capturing hart codes for the instruction (traceBits).
+	trc, tmk uint8
 	// imm is the immediate; CSR instructions hold the CSR number,
 	// floating-point instructions the rounding-mode field, fences pred/succ.
 	imm  int32
@@ -477,6 +478,7 @@ func fillOperands(s slot, insn uint32, d *encDef) slot {
 	case fmtFence:
 		s.imm = int32(uint64(insn>>20) & 0xfff)
 	}
+	s.trc, s.tmk = traceBits(&s)
 	return s
 }
 

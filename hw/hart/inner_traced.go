@@ -5,13 +5,17 @@ package hart
 import (
 	"math/bits"
 	"unsafe"
+
+	"cosim/hw/sim"
 )
 
-// innerTraced is inner recording every instruction it retires into the
+// innerTraced is inner coding every instruction it retires into the
 // hart's capture batch (capture.go); innerCaptured sets it up.
 func (h *Hart) innerTraced(pc, rem uint64, cp *codePage, cvpn uint64, set *tlbSet, key uint64, first *slot) (uint64, uint64, *slot, uint8) {
-	var tr *retired
-	cb, idx0, cyc0, priv := h.capBuf.recs, h.capIdx0, h.capCyc0, h.priv
+	capC := &h.capBuf.c
+	capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
+	capCyc0, capPend := h.capCyc0, h.capPend
+	var capPC uint64
 	s := first
 	if s != nil {
 		goto dispatch
@@ -26,13 +30,34 @@ checked:
 	}
 	s = &cp.slots[(pc>>1)&(pageSize/2-1)]
 dispatch:
-	tr = &cb[idx0-rem]
-	tr.pc, tr.s, tr.v1, tr.v2, tr.cycle, tr.priv = pc, *s, h.r[s.rs1], h.r[s.rs2], cyc0-rem, priv
+	capPC = pc
 	switch s.op {
 	case opLUI:
 		h.r[s.rd] = s.im()
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -44,7 +69,29 @@ dispatch:
 	case opAUIPC:
 		h.r[s.rd] = pc + s.im()
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -56,7 +103,29 @@ dispatch:
 	case opADDI:
 		h.r[s.rd] = h.r[s.rs1] + s.im()
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -68,7 +137,29 @@ dispatch:
 	case opSLTI:
 		h.r[s.rd] = b2u(int64(h.r[s.rs1]) < int64(s.im()))
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -80,7 +171,29 @@ dispatch:
 	case opSLTIU:
 		h.r[s.rd] = b2u(h.r[s.rs1] < s.im())
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -92,7 +205,29 @@ dispatch:
 	case opXORI:
 		h.r[s.rd] = h.r[s.rs1] ^ s.im()
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -104,7 +239,29 @@ dispatch:
 	case opORI:
 		h.r[s.rd] = h.r[s.rs1] | s.im()
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -116,7 +273,29 @@ dispatch:
 	case opANDI:
 		h.r[s.rd] = h.r[s.rs1] & s.im()
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -128,7 +307,29 @@ dispatch:
 	case opSLLI:
 		h.r[s.rd] = h.r[s.rs1] << (s.imm & 63)
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -140,7 +341,29 @@ dispatch:
 	case opSRLI:
 		h.r[s.rd] = h.r[s.rs1] >> (s.imm & 63)
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -152,7 +375,29 @@ dispatch:
 	case opSRAI:
 		h.r[s.rd] = uint64(int64(h.r[s.rs1]) >> (s.imm & 63))
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -164,7 +409,29 @@ dispatch:
 	case opADD:
 		h.r[s.rd] = h.r[s.rs1] + h.r[s.rs2]
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -176,7 +443,29 @@ dispatch:
 	case opSUB:
 		h.r[s.rd] = h.r[s.rs1] - h.r[s.rs2]
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -188,7 +477,29 @@ dispatch:
 	case opSLL:
 		h.r[s.rd] = h.r[s.rs1] << (h.r[s.rs2] & 63)
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -200,7 +511,29 @@ dispatch:
 	case opSLT:
 		h.r[s.rd] = b2u(int64(h.r[s.rs1]) < int64(h.r[s.rs2]))
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -212,7 +545,29 @@ dispatch:
 	case opSLTU:
 		h.r[s.rd] = b2u(h.r[s.rs1] < h.r[s.rs2])
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -224,7 +579,29 @@ dispatch:
 	case opXOR:
 		h.r[s.rd] = h.r[s.rs1] ^ h.r[s.rs2]
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -236,7 +613,29 @@ dispatch:
 	case opSRL:
 		h.r[s.rd] = h.r[s.rs1] >> (h.r[s.rs2] & 63)
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -248,7 +647,29 @@ dispatch:
 	case opSRA:
 		h.r[s.rd] = uint64(int64(h.r[s.rs1]) >> (h.r[s.rs2] & 63))
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -260,7 +681,29 @@ dispatch:
 	case opOR:
 		h.r[s.rd] = h.r[s.rs1] | h.r[s.rs2]
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -272,7 +715,29 @@ dispatch:
 	case opAND:
 		h.r[s.rd] = h.r[s.rs1] & h.r[s.rs2]
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -284,7 +749,29 @@ dispatch:
 	case opADDIW:
 		h.r[s.rd] = sx32(uint32(h.r[s.rs1] + s.im()))
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -296,7 +783,29 @@ dispatch:
 	case opSLLIW:
 		h.r[s.rd] = sx32(uint32(h.r[s.rs1]) << (s.imm & 31))
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -308,7 +817,29 @@ dispatch:
 	case opSRLIW:
 		h.r[s.rd] = sx32(uint32(h.r[s.rs1]) >> (s.imm & 31))
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -320,7 +851,29 @@ dispatch:
 	case opSRAIW:
 		h.r[s.rd] = uint64(int64(int32(h.r[s.rs1]) >> (s.imm & 31)))
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -332,7 +885,29 @@ dispatch:
 	case opADDW:
 		h.r[s.rd] = sx32(uint32(h.r[s.rs1] + h.r[s.rs2]))
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -344,7 +919,29 @@ dispatch:
 	case opSUBW:
 		h.r[s.rd] = sx32(uint32(h.r[s.rs1] - h.r[s.rs2]))
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -356,7 +953,29 @@ dispatch:
 	case opSLLW:
 		h.r[s.rd] = sx32(uint32(h.r[s.rs1]) << (h.r[s.rs2] & 31))
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -368,7 +987,29 @@ dispatch:
 	case opSRLW:
 		h.r[s.rd] = sx32(uint32(h.r[s.rs1]) >> (h.r[s.rs2] & 31))
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -380,7 +1021,29 @@ dispatch:
 	case opSRAW:
 		h.r[s.rd] = uint64(int64(int32(h.r[s.rs1]) >> (h.r[s.rs2] & 31)))
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -391,7 +1054,29 @@ dispatch:
 		goto dispatch
 	case opFENCE:
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -403,7 +1088,29 @@ dispatch:
 	case opMUL:
 		h.r[s.rd] = h.r[s.rs1] * h.r[s.rs2]
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -419,7 +1126,29 @@ dispatch:
 		hi -= x & uint64(int64(y)>>63)
 		h.r[s.rd] = hi
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -433,7 +1162,29 @@ dispatch:
 		hi, _ := bits.Mul64(x, y)
 		h.r[s.rd] = hi - y&uint64(int64(x)>>63)
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -445,7 +1196,29 @@ dispatch:
 	case opMULHU:
 		h.r[s.rd], _ = bits.Mul64(h.r[s.rs1], h.r[s.rs2])
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -465,7 +1238,29 @@ dispatch:
 			h.r[s.rd] = uint64(x / y)
 		}
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -481,7 +1276,29 @@ dispatch:
 			h.r[s.rd] = h.r[s.rs1] / y
 		}
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -501,7 +1318,29 @@ dispatch:
 			h.r[s.rd] = uint64(x % y)
 		}
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -517,7 +1356,29 @@ dispatch:
 			h.r[s.rd] = h.r[s.rs1] % y
 		}
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -529,7 +1390,29 @@ dispatch:
 	case opMULW:
 		h.r[s.rd] = sx32(uint32(h.r[s.rs1]) * uint32(h.r[s.rs2]))
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -549,7 +1432,29 @@ dispatch:
 			h.r[s.rd] = uint64(int64(x / y))
 		}
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -565,7 +1470,29 @@ dispatch:
 			h.r[s.rd] = sx32(uint32(h.r[s.rs1]) / y)
 		}
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -585,7 +1512,29 @@ dispatch:
 			h.r[s.rd] = uint64(int64(x % y))
 		}
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -601,7 +1550,29 @@ dispatch:
 			h.r[s.rd] = sx32(uint32(h.r[s.rs1]) % y)
 		}
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -613,7 +1584,29 @@ dispatch:
 	case opADDUW:
 		h.r[s.rd] = uint64(uint32(h.r[s.rs1])) + h.r[s.rs2]
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -625,7 +1618,29 @@ dispatch:
 	case opSH1ADD:
 		h.r[s.rd] = h.r[s.rs1]<<1 + h.r[s.rs2]
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -637,7 +1652,29 @@ dispatch:
 	case opSH2ADD:
 		h.r[s.rd] = h.r[s.rs1]<<2 + h.r[s.rs2]
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -649,7 +1686,29 @@ dispatch:
 	case opSH3ADD:
 		h.r[s.rd] = h.r[s.rs1]<<3 + h.r[s.rs2]
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -661,7 +1720,29 @@ dispatch:
 	case opSH1ADDUW:
 		h.r[s.rd] = uint64(uint32(h.r[s.rs1]))<<1 + h.r[s.rs2]
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -673,7 +1754,29 @@ dispatch:
 	case opSH2ADDUW:
 		h.r[s.rd] = uint64(uint32(h.r[s.rs1]))<<2 + h.r[s.rs2]
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -685,7 +1788,29 @@ dispatch:
 	case opSH3ADDUW:
 		h.r[s.rd] = uint64(uint32(h.r[s.rs1]))<<3 + h.r[s.rs2]
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -697,7 +1822,29 @@ dispatch:
 	case opSLLIUW:
 		h.r[s.rd] = uint64(uint32(h.r[s.rs1])) << (s.imm & 63)
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -709,7 +1856,29 @@ dispatch:
 	case opANDN:
 		h.r[s.rd] = h.r[s.rs1] &^ h.r[s.rs2]
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -721,7 +1890,29 @@ dispatch:
 	case opORN:
 		h.r[s.rd] = h.r[s.rs1] | ^h.r[s.rs2]
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -733,7 +1924,29 @@ dispatch:
 	case opXNOR:
 		h.r[s.rd] = ^(h.r[s.rs1] ^ h.r[s.rs2])
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -745,7 +1958,29 @@ dispatch:
 	case opCLZ:
 		h.r[s.rd] = uint64(bits.LeadingZeros64(h.r[s.rs1]))
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -757,7 +1992,29 @@ dispatch:
 	case opCLZW:
 		h.r[s.rd] = uint64(bits.LeadingZeros32(uint32(h.r[s.rs1])))
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -769,7 +2026,29 @@ dispatch:
 	case opCTZ:
 		h.r[s.rd] = uint64(bits.TrailingZeros64(h.r[s.rs1]))
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -781,7 +2060,29 @@ dispatch:
 	case opCTZW:
 		h.r[s.rd] = uint64(bits.TrailingZeros32(uint32(h.r[s.rs1])))
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -793,7 +2094,29 @@ dispatch:
 	case opMAX:
 		h.r[s.rd] = uint64(max(int64(h.r[s.rs1]), int64(h.r[s.rs2])))
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -805,7 +2128,29 @@ dispatch:
 	case opMAXU:
 		h.r[s.rd] = max(h.r[s.rs1], h.r[s.rs2])
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -817,7 +2162,29 @@ dispatch:
 	case opMIN:
 		h.r[s.rd] = uint64(min(int64(h.r[s.rs1]), int64(h.r[s.rs2])))
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -829,7 +2196,29 @@ dispatch:
 	case opMINU:
 		h.r[s.rd] = min(h.r[s.rs1], h.r[s.rs2])
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -841,7 +2230,29 @@ dispatch:
 	case opSEXTB:
 		h.r[s.rd] = uint64(int64(int8(h.r[s.rs1])))
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -853,7 +2264,29 @@ dispatch:
 	case opSEXTH:
 		h.r[s.rd] = uint64(int64(int16(h.r[s.rs1])))
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -865,7 +2298,29 @@ dispatch:
 	case opZEXTH:
 		h.r[s.rd] = uint64(uint16(h.r[s.rs1]))
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -877,7 +2332,29 @@ dispatch:
 	case opROL:
 		h.r[s.rd] = bits.RotateLeft64(h.r[s.rs1], int(h.r[s.rs2]&63))
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -889,7 +2366,29 @@ dispatch:
 	case opROLW:
 		h.r[s.rd] = sx32(bits.RotateLeft32(uint32(h.r[s.rs1]), int(h.r[s.rs2]&31)))
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -901,7 +2400,29 @@ dispatch:
 	case opROR:
 		h.r[s.rd] = bits.RotateLeft64(h.r[s.rs1], -int(h.r[s.rs2]&63))
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -913,7 +2434,29 @@ dispatch:
 	case opRORI:
 		h.r[s.rd] = bits.RotateLeft64(h.r[s.rs1], -int(s.imm&63))
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -925,7 +2468,29 @@ dispatch:
 	case opRORIW:
 		h.r[s.rd] = sx32(bits.RotateLeft32(uint32(h.r[s.rs1]), -int(s.imm&31)))
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -937,7 +2502,29 @@ dispatch:
 	case opRORW:
 		h.r[s.rd] = sx32(bits.RotateLeft32(uint32(h.r[s.rs1]), -int(h.r[s.rs2]&31)))
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -949,7 +2536,29 @@ dispatch:
 	case opREV8:
 		h.r[s.rd] = bits.ReverseBytes64(h.r[s.rs1])
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -961,7 +2570,29 @@ dispatch:
 	case opBCLR:
 		h.r[s.rd] = h.r[s.rs1] &^ (1 << (h.r[s.rs2] & 63))
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -973,7 +2604,29 @@ dispatch:
 	case opBCLRI:
 		h.r[s.rd] = h.r[s.rs1] &^ (1 << (s.imm & 63))
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -985,7 +2638,29 @@ dispatch:
 	case opBEXT:
 		h.r[s.rd] = h.r[s.rs1] >> (h.r[s.rs2] & 63) & 1
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -997,7 +2672,29 @@ dispatch:
 	case opBEXTI:
 		h.r[s.rd] = h.r[s.rs1] >> (s.imm & 63) & 1
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -1009,7 +2706,29 @@ dispatch:
 	case opBINV:
 		h.r[s.rd] = h.r[s.rs1] ^ (1 << (h.r[s.rs2] & 63))
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -1021,7 +2740,29 @@ dispatch:
 	case opBINVI:
 		h.r[s.rd] = h.r[s.rs1] ^ (1 << (s.imm & 63))
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -1033,7 +2774,29 @@ dispatch:
 	case opBSET:
 		h.r[s.rd] = h.r[s.rs1] | (1 << (h.r[s.rs2] & 63))
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -1045,7 +2808,29 @@ dispatch:
 	case opBSETI:
 		h.r[s.rd] = h.r[s.rs1] | (1 << (s.imm & 63))
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -1069,7 +2854,29 @@ dispatch:
 			goto jumped
 		}
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -1084,7 +2891,29 @@ dispatch:
 			goto jumped
 		}
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -1099,7 +2928,29 @@ dispatch:
 			goto jumped
 		}
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -1114,7 +2965,29 @@ dispatch:
 			goto jumped
 		}
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -1129,7 +3002,29 @@ dispatch:
 			goto jumped
 		}
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -1144,7 +3039,29 @@ dispatch:
 			goto jumped
 		}
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -1164,7 +3081,37 @@ dispatch:
 		}
 		h.r[s.rd] = uint64(int64(*(*int8)(unsafe.Add(e.host, va&pageMask))))
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, va-s.im(), capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			da := sim.Zigzag(va - capC.State.Addr)
+			na := sim.ByteLen(da)
+			*(*uint8)(unsafe.Add(capBase, q)) = s.tmk | uint8(na)
+			*(*uint64)(unsafe.Add(capBase, q+1)) = da
+			q += 1 + na
+			*(*uint64)(unsafe.Add(capBase, q)) = h.r[s.rd]
+			q += 1 << (s.tmk >> 4 & 3)
+			capC.State.Addr = va
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -1184,7 +3131,37 @@ dispatch:
 		}
 		h.r[s.rd] = uint64(*(*uint8)(unsafe.Add(e.host, va&pageMask)))
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, va-s.im(), capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			da := sim.Zigzag(va - capC.State.Addr)
+			na := sim.ByteLen(da)
+			*(*uint8)(unsafe.Add(capBase, q)) = s.tmk | uint8(na)
+			*(*uint64)(unsafe.Add(capBase, q+1)) = da
+			q += 1 + na
+			*(*uint64)(unsafe.Add(capBase, q)) = h.r[s.rd]
+			q += 1 << (s.tmk >> 4 & 3)
+			capC.State.Addr = va
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -1204,7 +3181,37 @@ dispatch:
 		}
 		h.r[s.rd] = uint64(int64(*(*int16)(unsafe.Add(e.host, va&pageMask))))
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, va-s.im(), capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			da := sim.Zigzag(va - capC.State.Addr)
+			na := sim.ByteLen(da)
+			*(*uint8)(unsafe.Add(capBase, q)) = s.tmk | uint8(na)
+			*(*uint64)(unsafe.Add(capBase, q+1)) = da
+			q += 1 + na
+			*(*uint64)(unsafe.Add(capBase, q)) = h.r[s.rd]
+			q += 1 << (s.tmk >> 4 & 3)
+			capC.State.Addr = va
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -1224,7 +3231,37 @@ dispatch:
 		}
 		h.r[s.rd] = uint64(*(*uint16)(unsafe.Add(e.host, va&pageMask)))
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, va-s.im(), capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			da := sim.Zigzag(va - capC.State.Addr)
+			na := sim.ByteLen(da)
+			*(*uint8)(unsafe.Add(capBase, q)) = s.tmk | uint8(na)
+			*(*uint64)(unsafe.Add(capBase, q+1)) = da
+			q += 1 + na
+			*(*uint64)(unsafe.Add(capBase, q)) = h.r[s.rd]
+			q += 1 << (s.tmk >> 4 & 3)
+			capC.State.Addr = va
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -1244,7 +3281,37 @@ dispatch:
 		}
 		h.r[s.rd] = uint64(int64(*(*int32)(unsafe.Add(e.host, va&pageMask))))
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, va-s.im(), capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			da := sim.Zigzag(va - capC.State.Addr)
+			na := sim.ByteLen(da)
+			*(*uint8)(unsafe.Add(capBase, q)) = s.tmk | uint8(na)
+			*(*uint64)(unsafe.Add(capBase, q+1)) = da
+			q += 1 + na
+			*(*uint64)(unsafe.Add(capBase, q)) = h.r[s.rd]
+			q += 1 << (s.tmk >> 4 & 3)
+			capC.State.Addr = va
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -1264,7 +3331,37 @@ dispatch:
 		}
 		h.r[s.rd] = uint64(*(*uint32)(unsafe.Add(e.host, va&pageMask)))
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, va-s.im(), capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			da := sim.Zigzag(va - capC.State.Addr)
+			na := sim.ByteLen(da)
+			*(*uint8)(unsafe.Add(capBase, q)) = s.tmk | uint8(na)
+			*(*uint64)(unsafe.Add(capBase, q+1)) = da
+			q += 1 + na
+			*(*uint64)(unsafe.Add(capBase, q)) = h.r[s.rd]
+			q += 1 << (s.tmk >> 4 & 3)
+			capC.State.Addr = va
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -1284,7 +3381,37 @@ dispatch:
 		}
 		h.r[s.rd] = *(*uint64)(unsafe.Add(e.host, va&pageMask))
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, va-s.im(), capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			da := sim.Zigzag(va - capC.State.Addr)
+			na := sim.ByteLen(da)
+			*(*uint8)(unsafe.Add(capBase, q)) = s.tmk | uint8(na)
+			*(*uint64)(unsafe.Add(capBase, q+1)) = da
+			q += 1 + na
+			*(*uint64)(unsafe.Add(capBase, q)) = h.r[s.rd]
+			q += 1 << (s.tmk >> 4 & 3)
+			capC.State.Addr = va
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -1307,7 +3434,37 @@ dispatch:
 			return pc, rem, s, exitWatched
 		}
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, va-s.im(), capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			da := sim.Zigzag(va - capC.State.Addr)
+			na := sim.ByteLen(da)
+			*(*uint8)(unsafe.Add(capBase, q)) = s.tmk | uint8(na)
+			*(*uint64)(unsafe.Add(capBase, q+1)) = da
+			q += 1 + na
+			*(*uint64)(unsafe.Add(capBase, q)) = h.r[s.rs2]
+			q += 1 << (s.tmk >> 4 & 3)
+			capC.State.Addr = va
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -1330,7 +3487,37 @@ dispatch:
 			return pc, rem, s, exitWatched
 		}
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, va-s.im(), capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			da := sim.Zigzag(va - capC.State.Addr)
+			na := sim.ByteLen(da)
+			*(*uint8)(unsafe.Add(capBase, q)) = s.tmk | uint8(na)
+			*(*uint64)(unsafe.Add(capBase, q+1)) = da
+			q += 1 + na
+			*(*uint64)(unsafe.Add(capBase, q)) = h.r[s.rs2]
+			q += 1 << (s.tmk >> 4 & 3)
+			capC.State.Addr = va
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -1353,7 +3540,37 @@ dispatch:
 			return pc, rem, s, exitWatched
 		}
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, va-s.im(), capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			da := sim.Zigzag(va - capC.State.Addr)
+			na := sim.ByteLen(da)
+			*(*uint8)(unsafe.Add(capBase, q)) = s.tmk | uint8(na)
+			*(*uint64)(unsafe.Add(capBase, q+1)) = da
+			q += 1 + na
+			*(*uint64)(unsafe.Add(capBase, q)) = h.r[s.rs2]
+			q += 1 << (s.tmk >> 4 & 3)
+			capC.State.Addr = va
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -1376,7 +3593,37 @@ dispatch:
 			return pc, rem, s, exitWatched
 		}
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, va-s.im(), capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			da := sim.Zigzag(va - capC.State.Addr)
+			na := sim.ByteLen(da)
+			*(*uint8)(unsafe.Add(capBase, q)) = s.tmk | uint8(na)
+			*(*uint64)(unsafe.Add(capBase, q+1)) = da
+			q += 1 + na
+			*(*uint64)(unsafe.Add(capBase, q)) = h.r[s.rs2]
+			q += 1 << (s.tmk >> 4 & 3)
+			capC.State.Addr = va
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -1396,7 +3643,37 @@ dispatch:
 		}
 		h.r[s.rd] = nanBox | uint64(*(*uint32)(unsafe.Add(e.host, va&pageMask)))
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, va-s.im(), capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			da := sim.Zigzag(va - capC.State.Addr)
+			na := sim.ByteLen(da)
+			*(*uint8)(unsafe.Add(capBase, q)) = s.tmk | uint8(na)
+			*(*uint64)(unsafe.Add(capBase, q+1)) = da
+			q += 1 + na
+			*(*uint64)(unsafe.Add(capBase, q)) = h.r[s.rd]
+			q += 1 << (s.tmk >> 4 & 3)
+			capC.State.Addr = va
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -1416,7 +3693,37 @@ dispatch:
 		}
 		h.r[s.rd] = *(*uint64)(unsafe.Add(e.host, va&pageMask))
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, va-s.im(), capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			da := sim.Zigzag(va - capC.State.Addr)
+			na := sim.ByteLen(da)
+			*(*uint8)(unsafe.Add(capBase, q)) = s.tmk | uint8(na)
+			*(*uint64)(unsafe.Add(capBase, q+1)) = da
+			q += 1 + na
+			*(*uint64)(unsafe.Add(capBase, q)) = h.r[s.rd]
+			q += 1 << (s.tmk >> 4 & 3)
+			capC.State.Addr = va
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -1439,7 +3746,37 @@ dispatch:
 			return pc, rem, s, exitWatched
 		}
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, va-s.im(), capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			da := sim.Zigzag(va - capC.State.Addr)
+			na := sim.ByteLen(da)
+			*(*uint8)(unsafe.Add(capBase, q)) = s.tmk | uint8(na)
+			*(*uint64)(unsafe.Add(capBase, q+1)) = da
+			q += 1 + na
+			*(*uint64)(unsafe.Add(capBase, q)) = h.r[s.rs2]
+			q += 1 << (s.tmk >> 4 & 3)
+			capC.State.Addr = va
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -1462,7 +3799,37 @@ dispatch:
 			return pc, rem, s, exitWatched
 		}
 		pc += uint64(s.len)
-		tr.rdv = h.r[s.rd]
+		if capPend || s.trc&sim.MetaExt != 0 {
+			h.captureAt(s, capPC, capCyc0-rem, va-s.im(), capPend)
+			capPend = false
+		} else {
+			p := capC.P
+			dpc := sim.Zigzag(capPC - capC.State.PC)
+			npc := sim.ByteLen(dpc)
+			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+			q := p + 2 + npc
+			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+			q += int(s.len)
+			m := s.trc & 63
+			v := h.r[m+m&32]
+			dv := sim.Zigzag(v - capC.State.Regs[m])
+			capC.State.Regs[m] = v
+			nv := sim.ByteLen(dv)
+			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			q += nv
+			da := sim.Zigzag(va - capC.State.Addr)
+			na := sim.ByteLen(da)
+			*(*uint8)(unsafe.Add(capBase, q)) = s.tmk | uint8(na)
+			*(*uint64)(unsafe.Add(capBase, q+1)) = da
+			q += 1 + na
+			*(*uint64)(unsafe.Add(capBase, q)) = h.r[s.rs2]
+			q += 1 << (s.tmk >> 4 & 3)
+			capC.State.Addr = va
+			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			capC.P = q
+			capC.State.PC = capPC + uint64(s.len)
+		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
 		}
@@ -1485,7 +3852,29 @@ dispatch:
 	// The copies are deliberate: one shared step label measured 3% slower
 	// on BenchmarkCompute (451 against 467 MIPS).
 jumped:
-	tr.rdv = h.r[s.rd]
+	if capPend || s.trc&sim.MetaExt != 0 {
+		h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
+		capPend = false
+	} else {
+		p := capC.P
+		dpc := sim.Zigzag(capPC - capC.State.PC)
+		npc := sim.ByteLen(dpc)
+		*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+		q := p + 2 + npc
+		*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+		q += int(s.len)
+		m := s.trc & 63
+		v := h.r[m+m&32]
+		dv := sim.Zigzag(v - capC.State.Regs[m])
+		capC.State.Regs[m] = v
+		nv := sim.ByteLen(dv)
+		*(*uint64)(unsafe.Add(capBase, q)) = dv
+		q += nv
+		*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+		*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+		capC.P = q
+		capC.State.PC = capPC + uint64(s.len)
+	}
 	rem--
 	if rem == 0 {
 		return pc, rem, s, exitDone

@@ -152,12 +152,12 @@ func (h *Hart) observeRetire(s *slot) {
 	var ret sim.Retired
 	setRetire(&ret, &r)
 	e := &h.obsEvent
-	ret.Event(e, int32(h.cfg.HartID), h.retired, h.cfg.ClockHz)
+	id := int32(h.cfg.HartID)
+	ret.Event(e, id, h.retired, h.cfg.ClockHz)
 	h.Obs.Observe(e)
-	if ret.Fence {
-		f := h.event(sim.KindFence)
-		setFence(f, &r)
-		h.Obs.Observe(f)
+	if ret.Fence != 0 {
+		ret.FenceEvent(e, id, h.retired, h.cfg.ClockHz)
+		h.Obs.Observe(e)
 	}
 }
 
@@ -179,7 +179,7 @@ func setRetire(e *sim.Retired, r *retired) {
 	// Field by field: a composite literal is built on the stack with narrow
 	// stores and copied with wide loads, which stalls store forwarding
 	// (measured 8 against 2 ns per record).
-	e.PC, e.Cycle, e.Insn, e.InsnLen, e.Priv, e.Fence = r.pc, r.cycle, s.insn, s.len, r.priv, inf.report == reportFence
+	e.PC, e.Cycle, e.Insn, e.InsnLen, e.Priv = r.pc, r.cycle, s.insn, s.len, r.priv
 	e.RegKind, e.Reg, e.RegVal = sim.RegNone, 0, 0
 	e.MemKind, e.MemSize, e.MemAddr, e.MemData = inf.memKind, inf.memSize, 0, 0
 	e.CSRWrit, e.CSR, e.CSRVal = false, 0, 0
@@ -194,6 +194,10 @@ func setRetire(e *sim.Retired, r *retired) {
 	}
 	if inf.report == reportCSR || inf.report == reportCSRIfRs1 && s.rs1 != 0 {
 		e.CSRWrit, e.CSR, e.CSRVal = true, uint16(s.imm)&0xfff, r.v2
+	}
+	e.Fence, e.FenceAddr, e.FenceVal, e.FenceAddrValid, e.FenceValValid = 0, 0, 0, false, false
+	if inf.report == reportFence {
+		setRetireFence(e, r)
 	}
 }
 
@@ -230,27 +234,46 @@ func setRetireMem(e *sim.Retired, r *retired, inf opInfo) {
 	}
 }
 
-// isFence reports whether op reports a fence event after its retirement.
-func isFence(op uint8) bool { return opInfos[op].report == reportFence }
-
-// setFence fills e (reset by resetEvent) with the fence event of r.
-func setFence(e *sim.Event, r *retired) {
+// setRetireFence sets the fence event that follows r's retirement.
+func setRetireFence(e *sim.Retired, r *retired) {
 	s := &r.s
-	e.PC = r.pc
 	switch s.op {
 	case opFENCE:
-		e.Kind, e.Value, e.ValueValid = sim.KindFence, s.im()&0xff, true
+		e.Fence, e.FenceVal, e.FenceValValid = sim.KindFence, s.im()&0xff, true
 	case opFENCEI:
-		e.Kind = sim.KindFenceI
+		e.Fence = sim.KindFenceI
 	case opSFENCEVMA:
-		e.Kind = sim.KindSfenceVMA
+		e.Fence = sim.KindSfenceVMA
 		if s.rs1 != 0 {
-			e.Addr, e.AddrValid = r.v1, true
+			e.FenceAddr, e.FenceAddrValid = r.v1, true
 		}
 		if s.rs2 != 0 {
-			e.Value, e.ValueValid = r.v2, true
+			e.FenceVal, e.FenceValValid = r.v2, true
 		}
 	}
+}
+
+// traceBits returns what a capturing hart's loop codes for s without
+// looking it up (inner_traced.go): the meta byte of its retirement in a
+// batch, with MetaExt standing for "code it the slow way" (it reports a
+// CSR write, a fence, or an access whose address or data is not rs1+imm
+// and rs2 or rd); and the memory byte's kind and size bits.
+func traceBits(s *slot) (trc, tmk uint8) {
+	inf := &opInfos[s.op]
+	if inf.writesRd && s.rd != xZeroSink {
+		trc = s.rd
+		if s.rd >= fBase {
+			trc = s.rd - fBase + 32
+		}
+	}
+	if inf.memKind != sim.MemNone {
+		trc |= sim.MetaMem
+		tmk = inf.memKind<<6 | sim.Log2Size[inf.memSize]<<4
+	}
+	if inf.report != 0 || inf.memKind == sim.MemAMO || s.op == opLRW || s.op == opLRD || s.op == opSCW || s.op == opSCD {
+		trc |= sim.MetaExt
+	}
+	return trc, tmk
 }
 
 func sizeMask(n uint8) uint64 {

@@ -31,7 +31,7 @@ func (h *Hart) Run(budget uint64) uint64 {
 	}
 	h.run(limit)
 	if h.capturing {
-		h.flushCapture(h.retired)
+		h.flushCapture()
 		h.capturing = false
 	}
 	h.stepping = false
@@ -148,6 +148,7 @@ outer:
 			case exitWatched:
 				h.watchedStore(s)
 				if capture {
+					h.capturePre(s, pc)
 					h.captureSlow(lim - rem)
 				}
 				pc += uint64(s.len)
@@ -176,6 +177,9 @@ outer:
 				var ran slot
 				if step {
 					ran = *s // fence.i may invalidate the decoded page s lies in
+				}
+				if capture {
+					h.capturePre(s, pc)
 				}
 				next, st := h.execSlow(s, pc)
 				if capture && st != stTrap {

@@ -116,45 +116,50 @@ type RetireObserver interface {
 // Retirements is a batch of consecutive retirements of one hart.
 type Retirements interface {
 	Hart() int32
-	Len() int
-	// First is the retired-instruction count of the first retirement
-	// (the Instret its event carries); retirement i has First()+i.
-	First() uint64
 	// ClockHz is the hart's clock: an event's Time is
 	// FromTicks(Cycle, ClockHz).
 	ClockHz() uint64
-	// Fill sets dst[i] to retirement from+i for as many as dst and the
-	// batch hold, and returns how many it set. (A small dst that stays in
-	// the cache serves a long batch best.)
-	Fill(dst []Retired, from int) int
-	// Fence fills e with the fence event retirement i reports after its
-	// retire event, if it was a fence, fence.i or sfence.vma.
-	Fence(i int, e *Event) bool
+	// Coded returns the batch: its events coded against its Start
+	// (DecodeRetirements reads them). The observer must not change it.
+	Coded() *RetireCoder
 	// Release returns the batch's storage to the hart.
 	Release()
 }
 
 // Retired is one retirement as a batch gives it: the fields of its retire
-// Event that are not the same for the whole batch.
+// Event that are not the same for the whole batch, and the fence event
+// that follows it, if any.
 type Retired struct {
 	PC, Cycle, RegVal, MemAddr, MemData, CSRVal   uint64
+	FenceAddr, FenceVal                           uint64 // the fence event's Addr and Value
 	Insn                                          uint32
 	CSR                                           uint16
 	InsnLen, Priv, RegKind, Reg, MemKind, MemSize uint8
 	CSRWrit                                       bool
-	Fence                                         bool // a fence event follows the retire event
+	Fence                                         Kind // KindFence, KindFenceI, KindSfenceVMA: that event follows
+	FenceAddrValid, FenceValValid                 bool
 }
 
 // Event fills e with the retire event of r, the batch's retirement with
 // instret Instret on hart, its Time from a clock of hz Hz.
 func (r *Retired) Event(e *Event, hart int32, instret, hz uint64) {
-	var t Time
-	if hz != 0 {
-		t = FromTicks(r.Cycle, hz)
-	}
-	*e = Event{Kind: KindRetire, Hart: hart, Cycle: r.Cycle, Instret: instret, Time: t,
+	*e = Event{Kind: KindRetire, Hart: hart, Cycle: r.Cycle, Instret: instret, Time: r.time(hz),
 		PC: r.PC, Insn: r.Insn, InsnLen: r.InsnLen, Priv: r.Priv,
 		RegKind: r.RegKind, Reg: r.Reg, RegVal: r.RegVal,
 		CSRWrit: r.CSRWrit, CSR: r.CSR, CSRVal: r.CSRVal,
 		MemKind: r.MemKind, MemSize: r.MemSize, MemAddr: r.MemAddr, MemData: r.MemData}
+}
+
+// FenceEvent fills e with the fence event that follows r's retire event
+// (r.Fence is not 0).
+func (r *Retired) FenceEvent(e *Event, hart int32, instret, hz uint64) {
+	*e = Event{Kind: r.Fence, Hart: hart, Cycle: r.Cycle, Instret: instret, Time: r.time(hz), PC: r.PC, Priv: r.Priv,
+		Addr: r.FenceAddr, AddrValid: r.FenceAddrValid, Value: r.FenceVal, ValueValid: r.FenceValValid}
+}
+
+func (r *Retired) time(hz uint64) Time {
+	if hz == 0 {
+		return 0
+	}
+	return FromTicks(r.Cycle, hz)
 }

@@ -39,8 +39,11 @@ func (o *nopObserver) Observe(e *sim.Event) { o.n++ }
 // captureObserver takes retirements in batches and drops them.
 type captureObserver struct{ nopObserver }
 
-func (o *captureObserver) ObserveRetirements(b sim.Retirements) { o.n += uint64(b.Len()); b.Release() }
-func (o *captureObserver) AddRetireSource(func())               {}
+func (o *captureObserver) ObserveRetirements(b sim.Retirements) {
+	o.n += uint64(b.Coded().N)
+	b.Release()
+}
+func (o *captureObserver) AddRetireSource(func()) {}
 
 // u74Caches builds the caches boards/fu740.toml gives its first U74 (hart 1).
 func u74Caches(tb testing.TB) hart.Caches {

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"cosim/cosim/trace"
+	"cosim/hw/sim"
 )
 
 // TestCLIRecordGDBEqualsImportedLog drives the command line as a user
@@ -85,11 +88,16 @@ func freePort(t *testing.T) int {
 // after ~2.9M instructions of hart 0; the trace keeps every event but the
 // retirements (~13,000 events rather than 3M) unless filter says otherwise.
 func runTrace(t *testing.T, cosim string, seed int, filter string) string {
+	return runTraceN(t, cosim, seed, filter, 3_000_000)
+}
+
+// runTraceN is runTrace stopping after insns instructions.
+func runTraceN(t *testing.T, cosim string, seed int, filter string, insns int) string {
 	t.Helper()
 	dir := t.TempDir()
 	out := filepath.Join(dir, "run.pcapng")
 	cmd := exec.Command(cosim, "run", "--board", "qemu-virt", "--smp", "2", "--seed", fmt.Sprint(seed),
-		"--max-insns", "3000000", "--trace", out, "--trace-filter", filter)
+		"--max-insns", fmt.Sprint(insns), "--trace", out, "--trace-filter", filter)
 	cmd.Dir = dir
 	msg, err := cmd.CombinedOutput()
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 124 {
@@ -127,6 +135,80 @@ func TestRunTraceTwoHartsOpensInTshark(t *testing.T) {
 	require.Greater(t, perHart["0"], 1000, "hart 0 events: %v", perHart)
 	require.Greater(t, perHart["1"], 1000, "hart 1 events: %v", perHart)
 	require.Greater(t, perHart["65535"], 100, "board events: %v", perHart)
+}
+
+// TestDissectorExpandsBatches: the Lua dissector in docs/wireshark
+// decodes the retire batches of a two-hart run with every event on into
+// the pcs, register values, CSR writes and fences trace.Reader gives.
+func TestDissectorExpandsBatches(t *testing.T) {
+	need(t, "tshark", "tshark")
+	cosim := buildCosim(t, t.TempDir())
+	path := runTraceN(t, cosim, 1, "", 400_000)
+
+	r, err := trace.Open(path)
+	require.NoError(t, err)
+	defer r.Close()
+	var want struct{ pcs, regs, csrs, fences []uint64 }
+	for {
+		rec, err := r.Next()
+		if err == io.EOF {
+			break
+		}
+		require.NoError(t, err)
+		switch rec.Kind {
+		case sim.KindRetire:
+			want.pcs = append(want.pcs, rec.PC)
+			if rec.RegKind != sim.RegNone {
+				want.regs = append(want.regs, rec.RegVal)
+			}
+			if rec.CSRWrit {
+				want.csrs = append(want.csrs, rec.CSRVal)
+			}
+		case sim.KindFence, sim.KindFenceI, sim.KindSfenceVMA:
+			want.fences = append(want.fences, uint64(rec.Kind))
+		}
+	}
+	require.NotEmpty(t, want.fences)
+	require.NotEmpty(t, want.csrs)
+
+	lua := filepath.Join("..", "..", "docs", "wireshark", "cosim-trace.lua")
+	cmd := exec.Command("tshark", "-X", "lua_script:"+lua, "-r", path, "-Y", "cosim.batch_count",
+		"-T", "fields", "-E", "occurrence=a", "-E", "aggregator=;",
+		"-e", "cosim.pc", "-e", "cosim.reg_value", "-e", "cosim.csr_value", "-e", "cosim.batch_fence")
+	cmd.Env = append(os.Environ(), "HOME="+t.TempDir())
+	out, err := cmd.Output()
+	require.NoError(t, err)
+	var got struct{ pcs, regs, csrs, fences []uint64 }
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		cols := strings.Split(line, "\t")
+		require.LessOrEqual(t, len(cols), 4)
+		for len(cols) < 4 { // tshark leaves out empty trailing fields
+			cols = append(cols, "")
+		}
+		pcs := numbers(t, cols[0])
+		got.pcs = append(got.pcs, pcs[1:]...) // the first is the header's
+		got.regs = append(got.regs, numbers(t, cols[1])...)
+		got.csrs = append(got.csrs, numbers(t, cols[2])...)
+		got.fences = append(got.fences, numbers(t, cols[3])...)
+	}
+	require.Equal(t, want.pcs, got.pcs)
+	require.Equal(t, want.regs, got.regs)
+	require.Equal(t, want.csrs, got.csrs)
+	require.Equal(t, want.fences, got.fences)
+}
+
+// numbers parses a tshark field list.
+func numbers(t *testing.T, s string) []uint64 {
+	var out []uint64
+	for _, f := range strings.Split(s, ";") {
+		if f == "" {
+			continue
+		}
+		v, err := strconv.ParseUint(f, 0, 64)
+		require.NoError(t, err, f)
+		out = append(out, v)
+	}
+	return out
 }
 
 // TestRunTraceIsDeterministic: the same board, images and seed give

@@ -1,8 +1,8 @@
 // Command innergen writes hw/hart/inner_traced.go: innerTraced, the copy of
 // the interpreter's inner loop that a capturing hart runs (capture.go). It
-// is inner from run.go with two additions: at dispatch, the record of the
-// instruction (pc, slot, source operands, cycle, privilege); where an
-// instruction completes, the value of rd. Generating the copy keeps one
+// is inner from run.go with, where an instruction retires, the code that
+// codes its retirement into the hart's retire batch (sim.RetireCoder's
+// format), so that an ordinary instruction costs a few stores and no call. Generating the copy keeps one
 // source for the loop while the untraced loop pays nothing for tracing.
 //
 //	go run ./hw/hart/innergen          # rewrite the file
@@ -74,27 +74,48 @@ func Generate(src []byte) ([]byte, error) {
 	if !strings.Contains(body, "\ndispatch:\n") || !strings.Contains(body, jumped) {
 		return nil, errors.New("run.go: inner has no dispatch or jumped label")
 	}
+	for _, name := range []string{"capC", "capBase", "capPC", "capCyc0", "capPend"} {
+		if strings.Contains(body, name) {
+			return nil, fmt.Errorf("run.go: inner uses the name %s, which innerTraced declares", name)
+		}
+	}
 	var b strings.Builder
 	b.WriteString(header)
 	b.WriteString(strings.Replace(signature, "inner(", "innerTraced(", 1))
-	b.WriteString("\tvar tr *retired\n\tcb, idx0, cyc0, priv := h.capBuf.recs, h.capIdx0, h.capCyc0, h.priv\n")
+	b.WriteString(preamble)
 	lines := strings.SplitAfter(body, "\n")
 	retires := 0
+	var c access // the memory access of the case the line is in
 	for i, line := range lines {
 		trimmed := strings.TrimSpace(line)
 		indent := line[:len(line)-len(strings.TrimLeft(line, "\t"))]
 		switch {
-		case trimmed == retire:
-			b.WriteString(indent + "tr.rdv = h.r[s.rd]\n")
-			retires++
-		case trimmed == "rem--" && i > 0 && strings.TrimSpace(lines[i-1]) == "jumped:":
-			b.WriteString(indent + "tr.rdv = h.r[s.rd]\n")
+		case strings.HasPrefix(trimmed, "case ") && strings.HasSuffix(trimmed, ":"), trimmed == "jumped:":
+			c = access{}
+		case strings.HasPrefix(trimmed, "va := "):
+			c.va = true
+		}
+		if strings.Contains(line, "set.load[") {
+			c.data = "h.r[s.rd]"
+		}
+		if strings.Contains(line, "set.store[") {
+			c.data = "h.r[s.rs2]"
+		}
+		if trimmed == retire || trimmed == "rem--" && i > 0 && strings.TrimSpace(lines[i-1]) == "jumped:" {
+			code, err := c.retireCode()
+			if err != nil {
+				return nil, fmt.Errorf("run.go line %d of inner: %w", i+1, err)
+			}
+			for _, l := range strings.SplitAfter(code, "\n") {
+				if l != "" {
+					b.WriteString(indent + l)
+				}
+			}
 			retires++
 		}
 		b.WriteString(line)
 		if trimmed == "dispatch:" {
-			b.WriteString("\ttr = &cb[idx0-rem]\n")
-			b.WriteString("\ttr.pc, tr.s, tr.v1, tr.v2, tr.cycle, tr.priv = pc, *s, h.r[s.rs1], h.r[s.rs2], cyc0-rem, priv\n")
+			b.WriteString("\tcapPC = pc\n")
 		}
 	}
 	if retires < 2 {
@@ -103,6 +124,71 @@ func Generate(src []byte) ([]byte, error) {
 	return format.Source([]byte(b.String()))
 }
 
+// access is what the code of a case says about its memory access: whether
+// it computes the virtual address va (a load or store the loop finishes
+// itself) and where the data is.
+type access struct {
+	va   bool
+	data string
+}
+
+// retireCode returns the code that codes the retirement of an instruction
+// of the case, mirroring sim.RetireCoder.Add for an instruction in
+// sequence with the one before (the unusual ones go to captureAt).
+func (c access) retireCode() (string, error) {
+	if c.va != (c.data != "") {
+		return "", errors.New("a case that computes va must load or store through set.load or set.store, and the other way round")
+	}
+	v1, mem := "h.r[s.rs1]", ""
+	if c.va {
+		v1 = "va - s.im()"
+		mem = strings.ReplaceAll(memCode, "DATA", c.data)
+	}
+	return strings.NewReplacer("V1", v1, "MEM\n", mem).Replace(retireTmpl), nil
+}
+
+const preamble = `	capC := &h.capBuf.c
+	capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
+	capCyc0, capPend := h.capCyc0, h.capPend
+	var capPC uint64
+`
+
+const retireTmpl = `if capPend || s.trc&sim.MetaExt != 0 {
+	h.captureAt(s, capPC, capCyc0-rem, V1, capPend)
+	capPend = false
+} else {
+	p := capC.P
+	dpc := sim.Zigzag(capPC - capC.State.PC)
+	npc := sim.ByteLen(dpc)
+	*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
+	q := p + 2 + npc
+	*(*uint32)(unsafe.Add(capBase, q)) = s.insn
+	q += int(s.len)
+	m := s.trc & 63
+	v := h.r[m+m&32]
+	dv := sim.Zigzag(v - capC.State.Regs[m])
+	capC.State.Regs[m] = v
+	nv := sim.ByteLen(dv)
+	*(*uint64)(unsafe.Add(capBase, q)) = dv
+	q += nv
+MEM
+	*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
+	*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+	capC.P = q
+	capC.State.PC = capPC + uint64(s.len)
+}
+`
+
+const memCode = `	da := sim.Zigzag(va - capC.State.Addr)
+	na := sim.ByteLen(da)
+	*(*uint8)(unsafe.Add(capBase, q)) = s.tmk | uint8(na)
+	*(*uint64)(unsafe.Add(capBase, q+1)) = da
+	q += 1 + na
+	*(*uint64)(unsafe.Add(capBase, q)) = DATA
+	q += 1 << (s.tmk >> 4 & 3)
+	capC.State.Addr = va
+`
+
 const header = `// Code generated by go run ./hw/hart/innergen from run.go; DO NOT EDIT.
 
 package hart
@@ -110,8 +196,10 @@ package hart
 import (
 	"math/bits"
 	"unsafe"
+
+	"cosim/hw/sim"
 )
 
-// innerTraced is inner recording every instruction it retires into the
+// innerTraced is inner coding every instruction it retires into the
 // hart's capture batch (capture.go); innerCaptured sets it up.
 `

@@ -7,7 +7,7 @@ import (
 )
 
 // TestInnerTracedIsCurrent: inner_traced.go is what Generate makes of
-// run.go, and records every retirement point of inner.
+// run.go, and codes the retirement at every retirement point of inner.
 func TestInnerTracedIsCurrent(t *testing.T) {
 	src, err := os.ReadFile("../run.go")
 	if err != nil {
@@ -25,7 +25,15 @@ func TestInnerTracedIsCurrent(t *testing.T) {
 		t.Fatal("hw/hart/inner_traced.go is out of date with run.go: run go run ./hw/hart/innergen")
 	}
 	retires := strings.Count(string(src), "if rem--; rem == 0 {") + 1 // and jumped
-	if n := strings.Count(string(want), "tr.rdv = h.r[s.rd]"); n != retires {
-		t.Fatalf("%d rd captures for %d retirement points", n, retires)
+	if n := strings.Count(string(want), "capC.State.PC = capPC + uint64(s.len)"); n != retires {
+		t.Fatalf("%d retirements coded for %d retirement points", n, retires)
+	}
+	loads, stores := strings.Count(string(src), "set.load["), strings.Count(string(src), "set.store[")
+	coded := func(data string) int { return strings.Count(string(want), data) - strings.Count(string(src), data) }
+	if n := coded("= h.r[s.rd]\n"); n != loads {
+		t.Fatalf("%d loads' data coded for %d loads", n, loads)
+	}
+	if n := coded("= h.r[s.rs2]\n"); n != stores {
+		t.Fatalf("%d stores' data coded for %d stores", n, stores)
 	}
 }

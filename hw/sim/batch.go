@@ -1,0 +1,375 @@
+package sim
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math/bits"
+)
+
+// A retire batch codes consecutive retirements of one hart, each against
+// the state the ones before it left: a hart retires hundreds of millions
+// of instructions a second, and an observer that took them one Event at a
+// time would cost many times the simulation. Capturing harts write the
+// coding from inside their interpreter loop, and trace files store it as
+// it is (docs/trace-format.md, "Retire batches"), so the layout is fixed:
+//
+//	tag:  low nibble, length of the pc delta; high nibble, length of the
+//	      register value delta (bytes, 0..8)
+//	meta: bits 0-5, the register written (0: none, 1-31: x1-x31,
+//	      32-63: f0-f31); bit 6, a memory access follows; bit 7, an
+//	      extension byte follows
+//	pc delta: zigzag(pc - (previous pc + previous length)), little-endian
+//	[extension: u8 bits (ExtStall, ExtPriv, ExtCSR, ExtFence), then their
+//	      fields in that order]
+//	instruction: 2 bytes, or 4 if the low two bits are 11
+//	register delta: zigzag(value - the register's previous value)
+//	[memory: u8 kind<<6 | log2(size)<<4 | address delta length,
+//	      zigzag(address - previous address), size bytes of data]
+//
+// Values are little-endian bytes with their length given beside them,
+// not varints: the coder stores eight bytes and keeps as many as count,
+// which costs no branch per byte, and an event in sequence with no memory
+// access costs no branch at all.
+const (
+	MetaMem = 1 << 6
+	MetaExt = 1 << 7
+)
+
+// Extension bits: rare fields, in this order.
+const (
+	ExtStall = 1 << 0 // uvarint: cycle minus (previous cycle + 1)
+	ExtPriv  = 1 << 1 // u8 privilege
+	ExtCSR   = 1 << 2 // u16 csr, u64 value after the write
+	ExtFence = 1 << 3 // u8 fence kind | FenceAddrValid | FenceValValid, then u64 addr, u64 value if valid
+)
+
+// Flags of the fence byte beside its kind (the low four bits).
+const (
+	FenceAddrValid = 1 << 6
+	FenceValValid  = 1 << 7
+)
+
+// MaxBatchEvent bounds the bytes one event takes in a batch, plus the
+// eight bytes a store of a whole uint64 past the last field needs.
+const MaxBatchEvent = 2 + 8 + 1 + 10 + 1 + 10 + 17 + 4 + 8 + 1 + 8 + 8 + 8
+
+// MaxBatchBytes bounds a batch's coded events well below the 256 KiB
+// packet Wireshark accepts; a coder ends a batch once it holds this many.
+const MaxBatchBytes = 60 << 10
+
+// BatchState is what coding an event against the ones before it needs;
+// coder and decoder keep the same.
+type BatchState struct {
+	PC, Cycle, Instret uint64 // expected for the next event
+	Priv               uint8
+	Regs               [64]uint64 // x0..x31, f0..f31 as coded (0 at the start)
+	Addr               uint64
+}
+
+// RetireCoder codes one batch at a time.
+type RetireCoder struct {
+	// Buf[:P] is the coded events; Buf has MaxBatchBytes+MaxBatchEvent
+	// bytes, so that an event that starts below MaxBatchBytes fits.
+	Buf    []byte
+	P      int
+	N      uint32 // events coded
+	Fences uint32 // of them, events a fence event follows
+	// Start is the state the first event is coded against: the pc,
+	// cycle, instret and privilege it has unless it says otherwise.
+	Start BatchState
+	State BatchState
+}
+
+// Begin starts an empty batch coded against pc, cycle, instret and priv.
+func (c *RetireCoder) Begin(pc, cycle, instret uint64, priv uint8) {
+	if len(c.Buf) != MaxBatchBytes+MaxBatchEvent {
+		c.Buf = make([]byte, MaxBatchBytes+MaxBatchEvent)
+	}
+	c.P, c.N, c.Fences = 0, 0, 0
+	c.State = BatchState{PC: pc, Cycle: cycle, Instret: instret, Priv: priv}
+	c.Start = c.State
+}
+
+// Full reports whether the batch should end before another event.
+func (c *RetireCoder) Full() bool { return c.P >= MaxBatchBytes }
+
+// Codable reports whether r can be coded in a batch.
+func Codable(r *Retired) bool {
+	return (r.InsnLen == 4) == (r.Insn&3 == 3) && (r.InsnLen == 4 || r.InsnLen == 2 && r.Insn>>16 == 0) &&
+		(r.RegKind == RegNone || (r.RegKind == RegX || r.RegKind == RegF) && r.Reg < 32) &&
+		(r.MemKind == MemNone || r.MemKind <= MemAMO && r.MemSize != 0 && r.MemSize <= 8 && r.MemSize&(r.MemSize-1) == 0) &&
+		(r.Fence == 0 || r.Fence == KindFence || r.Fence == KindFenceI || r.Fence == KindSfenceVMA)
+}
+
+// Continues reports whether r, with retired-instruction count instret,
+// can follow the batch's events: it is the next retirement, not earlier
+// than the last, and the batch is not full.
+func (c *RetireCoder) Continues(r *Retired, instret uint64) bool {
+	return instret == c.State.Instret && r.Cycle >= c.State.Cycle && !c.Full()
+}
+
+// ByteLen is the number of bytes v needs (0 for 0).
+func ByteLen(v uint64) int { return (bits.Len64(v) + 7) >> 3 }
+
+// Zigzag maps a two's-complement difference to an unsigned one that is
+// small when the difference is small either way.
+func Zigzag(d uint64) uint64 { return d<<1 ^ uint64(int64(d)>>63) }
+
+func unzigzag(u uint64) uint64 { return u>>1 ^ -(u & 1) }
+
+// Log2Size codes an access size of 1, 2, 4 or 8 bytes in two bits.
+var Log2Size = [16]uint8{1: 0, 2: 1, 4: 2, 8: 3}
+
+// MetaReg is the meta byte's register number for a destination register.
+func MetaReg(kind, reg uint8) uint8 { return reg | kind>>1<<5 } // x: reg; f: 32+reg; none: 0
+
+// Add appends r (Codable, Continues) to the batch.
+func (c *RetireCoder) Add(r *Retired) {
+	s := &c.State
+	buf := c.Buf[:MaxBatchBytes+MaxBatchEvent]
+	le := binary.LittleEndian
+	at := c.P
+	dpc := Zigzag(r.PC - s.PC)
+	npc := ByteLen(dpc)
+	le.PutUint64(buf[at+2:], dpc)
+	p := at + 2 + npc
+	reg := MetaReg(r.RegKind, r.Reg)
+	if r.RegKind == RegNone {
+		reg = 0
+	}
+	meta := reg
+	if r.Cycle != s.Cycle || r.Priv != s.Priv || r.CSRWrit || r.Fence != 0 {
+		meta |= MetaExt
+		p = c.ext(r, p)
+	}
+	le.PutUint32(buf[p:], r.Insn)
+	p += int(r.InsnLen)
+	dv := Zigzag(r.RegVal - s.Regs[reg])
+	if reg == 0 {
+		dv = 0
+	}
+	nv := ByteLen(dv)
+	le.PutUint64(buf[p:], dv)
+	p += nv
+	s.Regs[reg] += unzigzag(dv)
+	if r.MemKind != MemNone {
+		meta |= MetaMem
+		d := Zigzag(r.MemAddr - s.Addr)
+		n := ByteLen(d)
+		buf[p] = r.MemKind<<6 | Log2Size[r.MemSize&15]<<4 | byte(n)
+		le.PutUint64(buf[p+1:], d)
+		p += 1 + n
+		le.PutUint64(buf[p:], r.MemData)
+		p += int(r.MemSize)
+		s.Addr = r.MemAddr
+	}
+	buf[at] = byte(npc) | byte(nv)<<4
+	buf[at+1] = meta
+	c.P = p
+	c.N++
+	s.PC = r.PC + uint64(r.InsnLen)
+	s.Cycle = r.Cycle + 1
+	s.Instret++
+}
+
+// ext writes r's extension byte and fields at p.
+func (c *RetireCoder) ext(r *Retired, p int) int {
+	s := &c.State
+	buf := c.Buf
+	le := binary.LittleEndian
+	at := p
+	p++
+	var x byte
+	if r.Cycle != s.Cycle {
+		x |= ExtStall
+		p = binary.PutUvarint(buf[p:], r.Cycle-s.Cycle) + p
+	}
+	if r.Priv != s.Priv {
+		x |= ExtPriv
+		buf[p] = r.Priv
+		p++
+		s.Priv = r.Priv
+	}
+	if r.CSRWrit {
+		x |= ExtCSR
+		le.PutUint16(buf[p:], r.CSR)
+		le.PutUint64(buf[p+2:], r.CSRVal)
+		p += 10
+	}
+	if r.Fence != 0 {
+		c.Fences++
+		x |= ExtFence
+		f := byte(r.Fence)
+		if r.FenceAddrValid {
+			f |= FenceAddrValid
+		}
+		if r.FenceValValid {
+			f |= FenceValValid
+		}
+		buf[p] = f
+		p++
+		if r.FenceAddrValid {
+			le.PutUint64(buf[p:], r.FenceAddr)
+			p += 8
+		}
+		if r.FenceValValid {
+			le.PutUint64(buf[p:], r.FenceVal)
+			p += 8
+		}
+	}
+	buf[at] = x
+	return p
+}
+
+var errBatchShort = errors.New("batch ends inside an event")
+
+// DecodeRetirements decodes n events coded against start from body,
+// calling fn with each and its retired-instruction count. The Retired
+// passed to fn is reused between calls.
+func DecodeRetirements(body []byte, n uint32, start BatchState, fn func(r *Retired, instret uint64) error) error {
+	s := start
+	d := batchDecoder{data: body}
+	var r Retired
+	for i := uint32(0); i < n; i++ {
+		instret := s.Instret
+		if err := d.event(&s, &r); err != nil {
+			return fmt.Errorf("retire batch event %d: %w", i, err)
+		}
+		if err := fn(&r, instret); err != nil {
+			return err
+		}
+	}
+	if d.p != len(body) {
+		return fmt.Errorf("retire batch: %d bytes after %d events", len(body)-d.p, n)
+	}
+	return nil
+}
+
+type batchDecoder struct {
+	data []byte
+	p    int
+	err  bool
+}
+
+func (d *batchDecoder) byte() byte {
+	if d.p >= len(d.data) {
+		d.err = true
+		return 0
+	}
+	d.p++
+	return d.data[d.p-1]
+}
+
+func (d *batchDecoder) uvarint() uint64 {
+	v, n := binary.Uvarint(d.data[min(d.p, len(d.data)):])
+	if n <= 0 {
+		d.err = true
+		return 0
+	}
+	d.p += n
+	return v
+}
+
+// bytes reads an n-byte little-endian value.
+func (d *batchDecoder) bytes(n int) uint64 {
+	if n > len(d.data)-d.p {
+		d.err = true
+		return 0
+	}
+	var v uint64
+	for i := n - 1; i >= 0; i-- {
+		v = v<<8 | uint64(d.data[d.p+i])
+	}
+	d.p += n
+	return v
+}
+
+func (d *batchDecoder) event(s *BatchState, r *Retired) error {
+	*r = Retired{}
+	tag, meta := d.byte(), d.byte()
+	npc, nv := int(tag&15), int(tag>>4)
+	if npc > 8 || nv > 8 {
+		return fmt.Errorf("delta lengths %d and %d", npc, nv)
+	}
+	r.PC, r.Cycle = s.PC+unzigzag(d.bytes(npc)), s.Cycle
+	if meta&MetaExt != 0 {
+		if err := d.ext(s, r); err != nil {
+			return err
+		}
+	}
+	r.Priv = s.Priv
+	r.Insn = uint32(d.bytes(2))
+	r.InsnLen = 2
+	if r.Insn&3 == 3 {
+		r.Insn |= uint32(d.bytes(2)) << 16
+		r.InsnLen = 4
+	}
+	reg := meta & 63
+	s.Regs[reg] += unzigzag(d.bytes(nv))
+	if reg != 0 {
+		r.RegKind, r.Reg, r.RegVal = RegX, reg, s.Regs[reg]
+		if reg >= 32 {
+			r.RegKind, r.Reg = RegF, reg-32
+		}
+	} else if nv != 0 {
+		return errors.New("value delta without a register")
+	}
+	if meta&MetaMem != 0 {
+		m := d.byte()
+		n := int(m & 15)
+		if n > 8 {
+			return fmt.Errorf("address delta of %d bytes", n)
+		}
+		r.MemKind, r.MemSize = m>>6, 1<<(m>>4&3)
+		if r.MemKind == MemNone {
+			return errors.New("memory access of no kind")
+		}
+		s.Addr += unzigzag(d.bytes(n))
+		r.MemAddr = s.Addr
+		r.MemData = d.bytes(int(r.MemSize))
+	}
+	if d.err {
+		return errBatchShort
+	}
+	s.PC = r.PC + uint64(r.InsnLen)
+	s.Cycle = r.Cycle + 1
+	s.Instret++
+	return nil
+}
+
+// ext reads an extension byte and its fields into r.
+func (d *batchDecoder) ext(s *BatchState, r *Retired) error {
+	x := d.byte()
+	if x&^(ExtStall|ExtPriv|ExtCSR|ExtFence) != 0 {
+		return fmt.Errorf("unknown extension bits %#x", x)
+	}
+	if x&ExtStall != 0 {
+		r.Cycle += d.uvarint()
+	}
+	if x&ExtPriv != 0 {
+		s.Priv = d.byte()
+	}
+	if x&ExtCSR != 0 {
+		r.CSRWrit = true
+		r.CSR = uint16(d.bytes(2))
+		r.CSRVal = d.bytes(8)
+	}
+	if x&ExtFence != 0 {
+		f := d.byte()
+		r.Fence = Kind(f & 15)
+		if r.Fence != KindFence && r.Fence != KindFenceI && r.Fence != KindSfenceVMA {
+			return fmt.Errorf("fence of kind %d", r.Fence)
+		}
+		if f&^(15|FenceAddrValid|FenceValValid) != 0 {
+			return fmt.Errorf("unknown fence bits %#x", f)
+		}
+		if f&FenceAddrValid != 0 {
+			r.FenceAddrValid, r.FenceAddr = true, d.bytes(8)
+		}
+		if f&FenceValValid != 0 {
+			r.FenceValValid, r.FenceVal = true, d.bytes(8)
+		}
+	}
+	return nil
+}
