@@ -88,7 +88,7 @@ type Writer struct {
 
 // writeBufferSize is large so that the pcapgo writer's own small buffer is
 // bypassed for most writes and a syscall carries many events.
-const writeBufferSize = 1 << 20
+const writeBufferSize = 256 << 10
 
 // NewWriter writes the section header and one interface per hart plus the
 // board interface. Everything written is fixed by h: no host name, OS or

@@ -35,7 +35,7 @@ dispatch:
 	case opLUI:
 		h.r[s.rd] = s.im()
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
 			capPend = false
 		} else {
@@ -44,6 +44,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -53,8 +59,7 @@ dispatch:
 			nv := sim.ByteLen(dv)
 			*(*uint64)(unsafe.Add(capBase, q)) = dv
 			q += nv
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -69,7 +74,7 @@ dispatch:
 	case opAUIPC:
 		h.r[s.rd] = pc + s.im()
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
 			capPend = false
 		} else {
@@ -78,6 +83,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -87,8 +98,7 @@ dispatch:
 			nv := sim.ByteLen(dv)
 			*(*uint64)(unsafe.Add(capBase, q)) = dv
 			q += nv
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -103,7 +113,7 @@ dispatch:
 	case opADDI:
 		h.r[s.rd] = h.r[s.rs1] + s.im()
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
 			capPend = false
 		} else {
@@ -112,6 +122,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -121,8 +137,7 @@ dispatch:
 			nv := sim.ByteLen(dv)
 			*(*uint64)(unsafe.Add(capBase, q)) = dv
 			q += nv
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -137,7 +152,7 @@ dispatch:
 	case opSLTI:
 		h.r[s.rd] = b2u(int64(h.r[s.rs1]) < int64(s.im()))
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
 			capPend = false
 		} else {
@@ -146,6 +161,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -155,8 +176,7 @@ dispatch:
 			nv := sim.ByteLen(dv)
 			*(*uint64)(unsafe.Add(capBase, q)) = dv
 			q += nv
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -171,7 +191,7 @@ dispatch:
 	case opSLTIU:
 		h.r[s.rd] = b2u(h.r[s.rs1] < s.im())
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
 			capPend = false
 		} else {
@@ -180,6 +200,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -189,8 +215,7 @@ dispatch:
 			nv := sim.ByteLen(dv)
 			*(*uint64)(unsafe.Add(capBase, q)) = dv
 			q += nv
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -205,7 +230,7 @@ dispatch:
 	case opXORI:
 		h.r[s.rd] = h.r[s.rs1] ^ s.im()
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
 			capPend = false
 		} else {
@@ -214,6 +239,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -223,8 +254,7 @@ dispatch:
 			nv := sim.ByteLen(dv)
 			*(*uint64)(unsafe.Add(capBase, q)) = dv
 			q += nv
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -239,7 +269,7 @@ dispatch:
 	case opORI:
 		h.r[s.rd] = h.r[s.rs1] | s.im()
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
 			capPend = false
 		} else {
@@ -248,6 +278,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -257,8 +293,7 @@ dispatch:
 			nv := sim.ByteLen(dv)
 			*(*uint64)(unsafe.Add(capBase, q)) = dv
 			q += nv
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -273,7 +308,7 @@ dispatch:
 	case opANDI:
 		h.r[s.rd] = h.r[s.rs1] & s.im()
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
 			capPend = false
 		} else {
@@ -282,6 +317,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -291,8 +332,7 @@ dispatch:
 			nv := sim.ByteLen(dv)
 			*(*uint64)(unsafe.Add(capBase, q)) = dv
 			q += nv
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -307,7 +347,7 @@ dispatch:
 	case opSLLI:
 		h.r[s.rd] = h.r[s.rs1] << (s.imm & 63)
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
 			capPend = false
 		} else {
@@ -316,6 +356,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -325,8 +371,7 @@ dispatch:
 			nv := sim.ByteLen(dv)
 			*(*uint64)(unsafe.Add(capBase, q)) = dv
 			q += nv
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -341,7 +386,7 @@ dispatch:
 	case opSRLI:
 		h.r[s.rd] = h.r[s.rs1] >> (s.imm & 63)
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
 			capPend = false
 		} else {
@@ -350,6 +395,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -359,8 +410,7 @@ dispatch:
 			nv := sim.ByteLen(dv)
 			*(*uint64)(unsafe.Add(capBase, q)) = dv
 			q += nv
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -375,7 +425,7 @@ dispatch:
 	case opSRAI:
 		h.r[s.rd] = uint64(int64(h.r[s.rs1]) >> (s.imm & 63))
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
 			capPend = false
 		} else {
@@ -384,6 +434,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -393,8 +449,7 @@ dispatch:
 			nv := sim.ByteLen(dv)
 			*(*uint64)(unsafe.Add(capBase, q)) = dv
 			q += nv
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -409,7 +464,7 @@ dispatch:
 	case opADD:
 		h.r[s.rd] = h.r[s.rs1] + h.r[s.rs2]
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
 			capPend = false
 		} else {
@@ -418,6 +473,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -427,8 +488,7 @@ dispatch:
 			nv := sim.ByteLen(dv)
 			*(*uint64)(unsafe.Add(capBase, q)) = dv
 			q += nv
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -443,7 +503,7 @@ dispatch:
 	case opSUB:
 		h.r[s.rd] = h.r[s.rs1] - h.r[s.rs2]
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
 			capPend = false
 		} else {
@@ -452,6 +512,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -461,8 +527,7 @@ dispatch:
 			nv := sim.ByteLen(dv)
 			*(*uint64)(unsafe.Add(capBase, q)) = dv
 			q += nv
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -477,7 +542,7 @@ dispatch:
 	case opSLL:
 		h.r[s.rd] = h.r[s.rs1] << (h.r[s.rs2] & 63)
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
 			capPend = false
 		} else {
@@ -486,6 +551,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -495,8 +566,7 @@ dispatch:
 			nv := sim.ByteLen(dv)
 			*(*uint64)(unsafe.Add(capBase, q)) = dv
 			q += nv
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -511,7 +581,7 @@ dispatch:
 	case opSLT:
 		h.r[s.rd] = b2u(int64(h.r[s.rs1]) < int64(h.r[s.rs2]))
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
 			capPend = false
 		} else {
@@ -520,6 +590,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -529,8 +605,7 @@ dispatch:
 			nv := sim.ByteLen(dv)
 			*(*uint64)(unsafe.Add(capBase, q)) = dv
 			q += nv
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -545,7 +620,7 @@ dispatch:
 	case opSLTU:
 		h.r[s.rd] = b2u(h.r[s.rs1] < h.r[s.rs2])
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
 			capPend = false
 		} else {
@@ -554,6 +629,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -563,8 +644,7 @@ dispatch:
 			nv := sim.ByteLen(dv)
 			*(*uint64)(unsafe.Add(capBase, q)) = dv
 			q += nv
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -579,7 +659,7 @@ dispatch:
 	case opXOR:
 		h.r[s.rd] = h.r[s.rs1] ^ h.r[s.rs2]
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
 			capPend = false
 		} else {
@@ -588,6 +668,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -597,8 +683,7 @@ dispatch:
 			nv := sim.ByteLen(dv)
 			*(*uint64)(unsafe.Add(capBase, q)) = dv
 			q += nv
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -613,7 +698,7 @@ dispatch:
 	case opSRL:
 		h.r[s.rd] = h.r[s.rs1] >> (h.r[s.rs2] & 63)
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
 			capPend = false
 		} else {
@@ -622,6 +707,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -631,8 +722,7 @@ dispatch:
 			nv := sim.ByteLen(dv)
 			*(*uint64)(unsafe.Add(capBase, q)) = dv
 			q += nv
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -647,7 +737,7 @@ dispatch:
 	case opSRA:
 		h.r[s.rd] = uint64(int64(h.r[s.rs1]) >> (h.r[s.rs2] & 63))
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
 			capPend = false
 		} else {
@@ -656,6 +746,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -665,8 +761,7 @@ dispatch:
 			nv := sim.ByteLen(dv)
 			*(*uint64)(unsafe.Add(capBase, q)) = dv
 			q += nv
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -681,7 +776,7 @@ dispatch:
 	case opOR:
 		h.r[s.rd] = h.r[s.rs1] | h.r[s.rs2]
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
 			capPend = false
 		} else {
@@ -690,6 +785,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -699,8 +800,7 @@ dispatch:
 			nv := sim.ByteLen(dv)
 			*(*uint64)(unsafe.Add(capBase, q)) = dv
 			q += nv
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -715,7 +815,7 @@ dispatch:
 	case opAND:
 		h.r[s.rd] = h.r[s.rs1] & h.r[s.rs2]
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
 			capPend = false
 		} else {
@@ -724,6 +824,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -733,8 +839,7 @@ dispatch:
 			nv := sim.ByteLen(dv)
 			*(*uint64)(unsafe.Add(capBase, q)) = dv
 			q += nv
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -749,7 +854,7 @@ dispatch:
 	case opADDIW:
 		h.r[s.rd] = sx32(uint32(h.r[s.rs1] + s.im()))
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
 			capPend = false
 		} else {
@@ -758,6 +863,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -767,8 +878,7 @@ dispatch:
 			nv := sim.ByteLen(dv)
 			*(*uint64)(unsafe.Add(capBase, q)) = dv
 			q += nv
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -783,7 +893,7 @@ dispatch:
 	case opSLLIW:
 		h.r[s.rd] = sx32(uint32(h.r[s.rs1]) << (s.imm & 31))
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
 			capPend = false
 		} else {
@@ -792,6 +902,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -801,8 +917,7 @@ dispatch:
 			nv := sim.ByteLen(dv)
 			*(*uint64)(unsafe.Add(capBase, q)) = dv
 			q += nv
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -817,7 +932,7 @@ dispatch:
 	case opSRLIW:
 		h.r[s.rd] = sx32(uint32(h.r[s.rs1]) >> (s.imm & 31))
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
 			capPend = false
 		} else {
@@ -826,6 +941,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -835,8 +956,7 @@ dispatch:
 			nv := sim.ByteLen(dv)
 			*(*uint64)(unsafe.Add(capBase, q)) = dv
 			q += nv
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -851,7 +971,7 @@ dispatch:
 	case opSRAIW:
 		h.r[s.rd] = uint64(int64(int32(h.r[s.rs1]) >> (s.imm & 31)))
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
 			capPend = false
 		} else {
@@ -860,6 +980,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -869,8 +995,7 @@ dispatch:
 			nv := sim.ByteLen(dv)
 			*(*uint64)(unsafe.Add(capBase, q)) = dv
 			q += nv
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -885,7 +1010,7 @@ dispatch:
 	case opADDW:
 		h.r[s.rd] = sx32(uint32(h.r[s.rs1] + h.r[s.rs2]))
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
 			capPend = false
 		} else {
@@ -894,6 +1019,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -903,8 +1034,7 @@ dispatch:
 			nv := sim.ByteLen(dv)
 			*(*uint64)(unsafe.Add(capBase, q)) = dv
 			q += nv
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -919,7 +1049,7 @@ dispatch:
 	case opSUBW:
 		h.r[s.rd] = sx32(uint32(h.r[s.rs1] - h.r[s.rs2]))
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
 			capPend = false
 		} else {
@@ -928,6 +1058,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -937,8 +1073,7 @@ dispatch:
 			nv := sim.ByteLen(dv)
 			*(*uint64)(unsafe.Add(capBase, q)) = dv
 			q += nv
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -953,7 +1088,7 @@ dispatch:
 	case opSLLW:
 		h.r[s.rd] = sx32(uint32(h.r[s.rs1]) << (h.r[s.rs2] & 31))
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
 			capPend = false
 		} else {
@@ -962,6 +1097,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -971,8 +1112,7 @@ dispatch:
 			nv := sim.ByteLen(dv)
 			*(*uint64)(unsafe.Add(capBase, q)) = dv
 			q += nv
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -987,7 +1127,7 @@ dispatch:
 	case opSRLW:
 		h.r[s.rd] = sx32(uint32(h.r[s.rs1]) >> (h.r[s.rs2] & 31))
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
 			capPend = false
 		} else {
@@ -996,6 +1136,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -1005,8 +1151,7 @@ dispatch:
 			nv := sim.ByteLen(dv)
 			*(*uint64)(unsafe.Add(capBase, q)) = dv
 			q += nv
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -1021,7 +1166,7 @@ dispatch:
 	case opSRAW:
 		h.r[s.rd] = uint64(int64(int32(h.r[s.rs1]) >> (h.r[s.rs2] & 31)))
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
 			capPend = false
 		} else {
@@ -1030,6 +1175,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -1039,8 +1190,7 @@ dispatch:
 			nv := sim.ByteLen(dv)
 			*(*uint64)(unsafe.Add(capBase, q)) = dv
 			q += nv
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -1054,7 +1204,7 @@ dispatch:
 		goto dispatch
 	case opFENCE:
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
 			capPend = false
 		} else {
@@ -1063,6 +1213,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -1072,8 +1228,7 @@ dispatch:
 			nv := sim.ByteLen(dv)
 			*(*uint64)(unsafe.Add(capBase, q)) = dv
 			q += nv
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -1088,7 +1243,7 @@ dispatch:
 	case opMUL:
 		h.r[s.rd] = h.r[s.rs1] * h.r[s.rs2]
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
 			capPend = false
 		} else {
@@ -1097,6 +1252,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -1106,8 +1267,7 @@ dispatch:
 			nv := sim.ByteLen(dv)
 			*(*uint64)(unsafe.Add(capBase, q)) = dv
 			q += nv
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -1126,7 +1286,7 @@ dispatch:
 		hi -= x & uint64(int64(y)>>63)
 		h.r[s.rd] = hi
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
 			capPend = false
 		} else {
@@ -1135,6 +1295,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -1144,8 +1310,7 @@ dispatch:
 			nv := sim.ByteLen(dv)
 			*(*uint64)(unsafe.Add(capBase, q)) = dv
 			q += nv
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -1162,7 +1327,7 @@ dispatch:
 		hi, _ := bits.Mul64(x, y)
 		h.r[s.rd] = hi - y&uint64(int64(x)>>63)
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
 			capPend = false
 		} else {
@@ -1171,6 +1336,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -1180,8 +1351,7 @@ dispatch:
 			nv := sim.ByteLen(dv)
 			*(*uint64)(unsafe.Add(capBase, q)) = dv
 			q += nv
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -1196,7 +1366,7 @@ dispatch:
 	case opMULHU:
 		h.r[s.rd], _ = bits.Mul64(h.r[s.rs1], h.r[s.rs2])
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
 			capPend = false
 		} else {
@@ -1205,6 +1375,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -1214,8 +1390,7 @@ dispatch:
 			nv := sim.ByteLen(dv)
 			*(*uint64)(unsafe.Add(capBase, q)) = dv
 			q += nv
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -1238,7 +1413,7 @@ dispatch:
 			h.r[s.rd] = uint64(x / y)
 		}
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
 			capPend = false
 		} else {
@@ -1247,6 +1422,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -1256,8 +1437,7 @@ dispatch:
 			nv := sim.ByteLen(dv)
 			*(*uint64)(unsafe.Add(capBase, q)) = dv
 			q += nv
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -1276,7 +1456,7 @@ dispatch:
 			h.r[s.rd] = h.r[s.rs1] / y
 		}
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
 			capPend = false
 		} else {
@@ -1285,6 +1465,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -1294,8 +1480,7 @@ dispatch:
 			nv := sim.ByteLen(dv)
 			*(*uint64)(unsafe.Add(capBase, q)) = dv
 			q += nv
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -1318,7 +1503,7 @@ dispatch:
 			h.r[s.rd] = uint64(x % y)
 		}
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
 			capPend = false
 		} else {
@@ -1327,6 +1512,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -1336,8 +1527,7 @@ dispatch:
 			nv := sim.ByteLen(dv)
 			*(*uint64)(unsafe.Add(capBase, q)) = dv
 			q += nv
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -1356,7 +1546,7 @@ dispatch:
 			h.r[s.rd] = h.r[s.rs1] % y
 		}
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
 			capPend = false
 		} else {
@@ -1365,6 +1555,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -1374,8 +1570,7 @@ dispatch:
 			nv := sim.ByteLen(dv)
 			*(*uint64)(unsafe.Add(capBase, q)) = dv
 			q += nv
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -1390,7 +1585,7 @@ dispatch:
 	case opMULW:
 		h.r[s.rd] = sx32(uint32(h.r[s.rs1]) * uint32(h.r[s.rs2]))
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
 			capPend = false
 		} else {
@@ -1399,6 +1594,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -1408,8 +1609,7 @@ dispatch:
 			nv := sim.ByteLen(dv)
 			*(*uint64)(unsafe.Add(capBase, q)) = dv
 			q += nv
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -1432,7 +1632,7 @@ dispatch:
 			h.r[s.rd] = uint64(int64(x / y))
 		}
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
 			capPend = false
 		} else {
@@ -1441,6 +1641,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -1450,8 +1656,7 @@ dispatch:
 			nv := sim.ByteLen(dv)
 			*(*uint64)(unsafe.Add(capBase, q)) = dv
 			q += nv
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -1470,7 +1675,7 @@ dispatch:
 			h.r[s.rd] = sx32(uint32(h.r[s.rs1]) / y)
 		}
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
 			capPend = false
 		} else {
@@ -1479,6 +1684,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -1488,8 +1699,7 @@ dispatch:
 			nv := sim.ByteLen(dv)
 			*(*uint64)(unsafe.Add(capBase, q)) = dv
 			q += nv
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -1512,7 +1722,7 @@ dispatch:
 			h.r[s.rd] = uint64(int64(x % y))
 		}
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
 			capPend = false
 		} else {
@@ -1521,6 +1731,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -1530,8 +1746,7 @@ dispatch:
 			nv := sim.ByteLen(dv)
 			*(*uint64)(unsafe.Add(capBase, q)) = dv
 			q += nv
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -1550,7 +1765,7 @@ dispatch:
 			h.r[s.rd] = sx32(uint32(h.r[s.rs1]) % y)
 		}
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
 			capPend = false
 		} else {
@@ -1559,6 +1774,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -1568,8 +1789,7 @@ dispatch:
 			nv := sim.ByteLen(dv)
 			*(*uint64)(unsafe.Add(capBase, q)) = dv
 			q += nv
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -1584,7 +1804,7 @@ dispatch:
 	case opADDUW:
 		h.r[s.rd] = uint64(uint32(h.r[s.rs1])) + h.r[s.rs2]
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
 			capPend = false
 		} else {
@@ -1593,6 +1813,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -1602,8 +1828,7 @@ dispatch:
 			nv := sim.ByteLen(dv)
 			*(*uint64)(unsafe.Add(capBase, q)) = dv
 			q += nv
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -1618,7 +1843,7 @@ dispatch:
 	case opSH1ADD:
 		h.r[s.rd] = h.r[s.rs1]<<1 + h.r[s.rs2]
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
 			capPend = false
 		} else {
@@ -1627,6 +1852,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -1636,8 +1867,7 @@ dispatch:
 			nv := sim.ByteLen(dv)
 			*(*uint64)(unsafe.Add(capBase, q)) = dv
 			q += nv
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -1652,7 +1882,7 @@ dispatch:
 	case opSH2ADD:
 		h.r[s.rd] = h.r[s.rs1]<<2 + h.r[s.rs2]
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
 			capPend = false
 		} else {
@@ -1661,6 +1891,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -1670,8 +1906,7 @@ dispatch:
 			nv := sim.ByteLen(dv)
 			*(*uint64)(unsafe.Add(capBase, q)) = dv
 			q += nv
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -1686,7 +1921,7 @@ dispatch:
 	case opSH3ADD:
 		h.r[s.rd] = h.r[s.rs1]<<3 + h.r[s.rs2]
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
 			capPend = false
 		} else {
@@ -1695,6 +1930,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -1704,8 +1945,7 @@ dispatch:
 			nv := sim.ByteLen(dv)
 			*(*uint64)(unsafe.Add(capBase, q)) = dv
 			q += nv
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -1720,7 +1960,7 @@ dispatch:
 	case opSH1ADDUW:
 		h.r[s.rd] = uint64(uint32(h.r[s.rs1]))<<1 + h.r[s.rs2]
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
 			capPend = false
 		} else {
@@ -1729,6 +1969,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -1738,8 +1984,7 @@ dispatch:
 			nv := sim.ByteLen(dv)
 			*(*uint64)(unsafe.Add(capBase, q)) = dv
 			q += nv
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -1754,7 +1999,7 @@ dispatch:
 	case opSH2ADDUW:
 		h.r[s.rd] = uint64(uint32(h.r[s.rs1]))<<2 + h.r[s.rs2]
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
 			capPend = false
 		} else {
@@ -1763,6 +2008,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -1772,8 +2023,7 @@ dispatch:
 			nv := sim.ByteLen(dv)
 			*(*uint64)(unsafe.Add(capBase, q)) = dv
 			q += nv
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -1788,7 +2038,7 @@ dispatch:
 	case opSH3ADDUW:
 		h.r[s.rd] = uint64(uint32(h.r[s.rs1]))<<3 + h.r[s.rs2]
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
 			capPend = false
 		} else {
@@ -1797,6 +2047,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -1806,8 +2062,7 @@ dispatch:
 			nv := sim.ByteLen(dv)
 			*(*uint64)(unsafe.Add(capBase, q)) = dv
 			q += nv
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -1822,7 +2077,7 @@ dispatch:
 	case opSLLIUW:
 		h.r[s.rd] = uint64(uint32(h.r[s.rs1])) << (s.imm & 63)
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
 			capPend = false
 		} else {
@@ -1831,6 +2086,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -1840,8 +2101,7 @@ dispatch:
 			nv := sim.ByteLen(dv)
 			*(*uint64)(unsafe.Add(capBase, q)) = dv
 			q += nv
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -1856,7 +2116,7 @@ dispatch:
 	case opANDN:
 		h.r[s.rd] = h.r[s.rs1] &^ h.r[s.rs2]
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
 			capPend = false
 		} else {
@@ -1865,6 +2125,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -1874,8 +2140,7 @@ dispatch:
 			nv := sim.ByteLen(dv)
 			*(*uint64)(unsafe.Add(capBase, q)) = dv
 			q += nv
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -1890,7 +2155,7 @@ dispatch:
 	case opORN:
 		h.r[s.rd] = h.r[s.rs1] | ^h.r[s.rs2]
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
 			capPend = false
 		} else {
@@ -1899,6 +2164,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -1908,8 +2179,7 @@ dispatch:
 			nv := sim.ByteLen(dv)
 			*(*uint64)(unsafe.Add(capBase, q)) = dv
 			q += nv
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -1924,7 +2194,7 @@ dispatch:
 	case opXNOR:
 		h.r[s.rd] = ^(h.r[s.rs1] ^ h.r[s.rs2])
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
 			capPend = false
 		} else {
@@ -1933,6 +2203,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -1942,8 +2218,7 @@ dispatch:
 			nv := sim.ByteLen(dv)
 			*(*uint64)(unsafe.Add(capBase, q)) = dv
 			q += nv
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -1958,7 +2233,7 @@ dispatch:
 	case opCLZ:
 		h.r[s.rd] = uint64(bits.LeadingZeros64(h.r[s.rs1]))
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
 			capPend = false
 		} else {
@@ -1967,6 +2242,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -1976,8 +2257,7 @@ dispatch:
 			nv := sim.ByteLen(dv)
 			*(*uint64)(unsafe.Add(capBase, q)) = dv
 			q += nv
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -1992,7 +2272,7 @@ dispatch:
 	case opCLZW:
 		h.r[s.rd] = uint64(bits.LeadingZeros32(uint32(h.r[s.rs1])))
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
 			capPend = false
 		} else {
@@ -2001,6 +2281,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -2010,8 +2296,7 @@ dispatch:
 			nv := sim.ByteLen(dv)
 			*(*uint64)(unsafe.Add(capBase, q)) = dv
 			q += nv
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -2026,7 +2311,7 @@ dispatch:
 	case opCTZ:
 		h.r[s.rd] = uint64(bits.TrailingZeros64(h.r[s.rs1]))
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
 			capPend = false
 		} else {
@@ -2035,6 +2320,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -2044,8 +2335,7 @@ dispatch:
 			nv := sim.ByteLen(dv)
 			*(*uint64)(unsafe.Add(capBase, q)) = dv
 			q += nv
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -2060,7 +2350,7 @@ dispatch:
 	case opCTZW:
 		h.r[s.rd] = uint64(bits.TrailingZeros32(uint32(h.r[s.rs1])))
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
 			capPend = false
 		} else {
@@ -2069,6 +2359,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -2078,8 +2374,7 @@ dispatch:
 			nv := sim.ByteLen(dv)
 			*(*uint64)(unsafe.Add(capBase, q)) = dv
 			q += nv
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -2094,7 +2389,7 @@ dispatch:
 	case opMAX:
 		h.r[s.rd] = uint64(max(int64(h.r[s.rs1]), int64(h.r[s.rs2])))
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
 			capPend = false
 		} else {
@@ -2103,6 +2398,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -2112,8 +2413,7 @@ dispatch:
 			nv := sim.ByteLen(dv)
 			*(*uint64)(unsafe.Add(capBase, q)) = dv
 			q += nv
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -2128,7 +2428,7 @@ dispatch:
 	case opMAXU:
 		h.r[s.rd] = max(h.r[s.rs1], h.r[s.rs2])
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
 			capPend = false
 		} else {
@@ -2137,6 +2437,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -2146,8 +2452,7 @@ dispatch:
 			nv := sim.ByteLen(dv)
 			*(*uint64)(unsafe.Add(capBase, q)) = dv
 			q += nv
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -2162,7 +2467,7 @@ dispatch:
 	case opMIN:
 		h.r[s.rd] = uint64(min(int64(h.r[s.rs1]), int64(h.r[s.rs2])))
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
 			capPend = false
 		} else {
@@ -2171,6 +2476,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -2180,8 +2491,7 @@ dispatch:
 			nv := sim.ByteLen(dv)
 			*(*uint64)(unsafe.Add(capBase, q)) = dv
 			q += nv
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -2196,7 +2506,7 @@ dispatch:
 	case opMINU:
 		h.r[s.rd] = min(h.r[s.rs1], h.r[s.rs2])
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
 			capPend = false
 		} else {
@@ -2205,6 +2515,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -2214,8 +2530,7 @@ dispatch:
 			nv := sim.ByteLen(dv)
 			*(*uint64)(unsafe.Add(capBase, q)) = dv
 			q += nv
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -2230,7 +2545,7 @@ dispatch:
 	case opSEXTB:
 		h.r[s.rd] = uint64(int64(int8(h.r[s.rs1])))
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
 			capPend = false
 		} else {
@@ -2239,6 +2554,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -2248,8 +2569,7 @@ dispatch:
 			nv := sim.ByteLen(dv)
 			*(*uint64)(unsafe.Add(capBase, q)) = dv
 			q += nv
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -2264,7 +2584,7 @@ dispatch:
 	case opSEXTH:
 		h.r[s.rd] = uint64(int64(int16(h.r[s.rs1])))
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
 			capPend = false
 		} else {
@@ -2273,6 +2593,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -2282,8 +2608,7 @@ dispatch:
 			nv := sim.ByteLen(dv)
 			*(*uint64)(unsafe.Add(capBase, q)) = dv
 			q += nv
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -2298,7 +2623,7 @@ dispatch:
 	case opZEXTH:
 		h.r[s.rd] = uint64(uint16(h.r[s.rs1]))
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
 			capPend = false
 		} else {
@@ -2307,6 +2632,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -2316,8 +2647,7 @@ dispatch:
 			nv := sim.ByteLen(dv)
 			*(*uint64)(unsafe.Add(capBase, q)) = dv
 			q += nv
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -2332,7 +2662,7 @@ dispatch:
 	case opROL:
 		h.r[s.rd] = bits.RotateLeft64(h.r[s.rs1], int(h.r[s.rs2]&63))
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
 			capPend = false
 		} else {
@@ -2341,6 +2671,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -2350,8 +2686,7 @@ dispatch:
 			nv := sim.ByteLen(dv)
 			*(*uint64)(unsafe.Add(capBase, q)) = dv
 			q += nv
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -2366,7 +2701,7 @@ dispatch:
 	case opROLW:
 		h.r[s.rd] = sx32(bits.RotateLeft32(uint32(h.r[s.rs1]), int(h.r[s.rs2]&31)))
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
 			capPend = false
 		} else {
@@ -2375,6 +2710,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -2384,8 +2725,7 @@ dispatch:
 			nv := sim.ByteLen(dv)
 			*(*uint64)(unsafe.Add(capBase, q)) = dv
 			q += nv
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -2400,7 +2740,7 @@ dispatch:
 	case opROR:
 		h.r[s.rd] = bits.RotateLeft64(h.r[s.rs1], -int(h.r[s.rs2]&63))
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
 			capPend = false
 		} else {
@@ -2409,6 +2749,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -2418,8 +2764,7 @@ dispatch:
 			nv := sim.ByteLen(dv)
 			*(*uint64)(unsafe.Add(capBase, q)) = dv
 			q += nv
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -2434,7 +2779,7 @@ dispatch:
 	case opRORI:
 		h.r[s.rd] = bits.RotateLeft64(h.r[s.rs1], -int(s.imm&63))
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
 			capPend = false
 		} else {
@@ -2443,6 +2788,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -2452,8 +2803,7 @@ dispatch:
 			nv := sim.ByteLen(dv)
 			*(*uint64)(unsafe.Add(capBase, q)) = dv
 			q += nv
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -2468,7 +2818,7 @@ dispatch:
 	case opRORIW:
 		h.r[s.rd] = sx32(bits.RotateLeft32(uint32(h.r[s.rs1]), -int(s.imm&31)))
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
 			capPend = false
 		} else {
@@ -2477,6 +2827,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -2486,8 +2842,7 @@ dispatch:
 			nv := sim.ByteLen(dv)
 			*(*uint64)(unsafe.Add(capBase, q)) = dv
 			q += nv
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -2502,7 +2857,7 @@ dispatch:
 	case opRORW:
 		h.r[s.rd] = sx32(bits.RotateLeft32(uint32(h.r[s.rs1]), -int(h.r[s.rs2]&31)))
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
 			capPend = false
 		} else {
@@ -2511,6 +2866,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -2520,8 +2881,7 @@ dispatch:
 			nv := sim.ByteLen(dv)
 			*(*uint64)(unsafe.Add(capBase, q)) = dv
 			q += nv
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -2536,7 +2896,7 @@ dispatch:
 	case opREV8:
 		h.r[s.rd] = bits.ReverseBytes64(h.r[s.rs1])
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
 			capPend = false
 		} else {
@@ -2545,6 +2905,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -2554,8 +2920,7 @@ dispatch:
 			nv := sim.ByteLen(dv)
 			*(*uint64)(unsafe.Add(capBase, q)) = dv
 			q += nv
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -2570,7 +2935,7 @@ dispatch:
 	case opBCLR:
 		h.r[s.rd] = h.r[s.rs1] &^ (1 << (h.r[s.rs2] & 63))
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
 			capPend = false
 		} else {
@@ -2579,6 +2944,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -2588,8 +2959,7 @@ dispatch:
 			nv := sim.ByteLen(dv)
 			*(*uint64)(unsafe.Add(capBase, q)) = dv
 			q += nv
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -2604,7 +2974,7 @@ dispatch:
 	case opBCLRI:
 		h.r[s.rd] = h.r[s.rs1] &^ (1 << (s.imm & 63))
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
 			capPend = false
 		} else {
@@ -2613,6 +2983,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -2622,8 +2998,7 @@ dispatch:
 			nv := sim.ByteLen(dv)
 			*(*uint64)(unsafe.Add(capBase, q)) = dv
 			q += nv
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -2638,7 +3013,7 @@ dispatch:
 	case opBEXT:
 		h.r[s.rd] = h.r[s.rs1] >> (h.r[s.rs2] & 63) & 1
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
 			capPend = false
 		} else {
@@ -2647,6 +3022,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -2656,8 +3037,7 @@ dispatch:
 			nv := sim.ByteLen(dv)
 			*(*uint64)(unsafe.Add(capBase, q)) = dv
 			q += nv
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -2672,7 +3052,7 @@ dispatch:
 	case opBEXTI:
 		h.r[s.rd] = h.r[s.rs1] >> (s.imm & 63) & 1
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
 			capPend = false
 		} else {
@@ -2681,6 +3061,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -2690,8 +3076,7 @@ dispatch:
 			nv := sim.ByteLen(dv)
 			*(*uint64)(unsafe.Add(capBase, q)) = dv
 			q += nv
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -2706,7 +3091,7 @@ dispatch:
 	case opBINV:
 		h.r[s.rd] = h.r[s.rs1] ^ (1 << (h.r[s.rs2] & 63))
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
 			capPend = false
 		} else {
@@ -2715,6 +3100,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -2724,8 +3115,7 @@ dispatch:
 			nv := sim.ByteLen(dv)
 			*(*uint64)(unsafe.Add(capBase, q)) = dv
 			q += nv
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -2740,7 +3130,7 @@ dispatch:
 	case opBINVI:
 		h.r[s.rd] = h.r[s.rs1] ^ (1 << (s.imm & 63))
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
 			capPend = false
 		} else {
@@ -2749,6 +3139,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -2758,8 +3154,7 @@ dispatch:
 			nv := sim.ByteLen(dv)
 			*(*uint64)(unsafe.Add(capBase, q)) = dv
 			q += nv
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -2774,7 +3169,7 @@ dispatch:
 	case opBSET:
 		h.r[s.rd] = h.r[s.rs1] | (1 << (h.r[s.rs2] & 63))
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
 			capPend = false
 		} else {
@@ -2783,6 +3178,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -2792,8 +3193,7 @@ dispatch:
 			nv := sim.ByteLen(dv)
 			*(*uint64)(unsafe.Add(capBase, q)) = dv
 			q += nv
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -2808,7 +3208,7 @@ dispatch:
 	case opBSETI:
 		h.r[s.rd] = h.r[s.rs1] | (1 << (s.imm & 63))
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
 			capPend = false
 		} else {
@@ -2817,6 +3217,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -2826,8 +3232,7 @@ dispatch:
 			nv := sim.ByteLen(dv)
 			*(*uint64)(unsafe.Add(capBase, q)) = dv
 			q += nv
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -2854,7 +3259,7 @@ dispatch:
 			goto jumped
 		}
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
 			capPend = false
 		} else {
@@ -2863,6 +3268,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -2872,8 +3283,7 @@ dispatch:
 			nv := sim.ByteLen(dv)
 			*(*uint64)(unsafe.Add(capBase, q)) = dv
 			q += nv
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -2891,7 +3301,7 @@ dispatch:
 			goto jumped
 		}
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
 			capPend = false
 		} else {
@@ -2900,6 +3310,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -2909,8 +3325,7 @@ dispatch:
 			nv := sim.ByteLen(dv)
 			*(*uint64)(unsafe.Add(capBase, q)) = dv
 			q += nv
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -2928,7 +3343,7 @@ dispatch:
 			goto jumped
 		}
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
 			capPend = false
 		} else {
@@ -2937,6 +3352,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -2946,8 +3367,7 @@ dispatch:
 			nv := sim.ByteLen(dv)
 			*(*uint64)(unsafe.Add(capBase, q)) = dv
 			q += nv
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -2965,7 +3385,7 @@ dispatch:
 			goto jumped
 		}
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
 			capPend = false
 		} else {
@@ -2974,6 +3394,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -2983,8 +3409,7 @@ dispatch:
 			nv := sim.ByteLen(dv)
 			*(*uint64)(unsafe.Add(capBase, q)) = dv
 			q += nv
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -3002,7 +3427,7 @@ dispatch:
 			goto jumped
 		}
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
 			capPend = false
 		} else {
@@ -3011,6 +3436,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -3020,8 +3451,7 @@ dispatch:
 			nv := sim.ByteLen(dv)
 			*(*uint64)(unsafe.Add(capBase, q)) = dv
 			q += nv
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -3039,7 +3469,7 @@ dispatch:
 			goto jumped
 		}
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
 			capPend = false
 		} else {
@@ -3048,6 +3478,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -3057,8 +3493,7 @@ dispatch:
 			nv := sim.ByteLen(dv)
 			*(*uint64)(unsafe.Add(capBase, q)) = dv
 			q += nv
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -3081,7 +3516,7 @@ dispatch:
 		}
 		h.r[s.rd] = uint64(int64(*(*int8)(unsafe.Add(e.host, va&pageMask))))
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, va-s.im(), capPend)
 			capPend = false
 		} else {
@@ -3090,6 +3525,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -3107,8 +3548,7 @@ dispatch:
 			*(*uint64)(unsafe.Add(capBase, q)) = h.r[s.rd]
 			q += 1 << (s.tmk >> 4 & 3)
 			capC.State.Addr = va
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -3131,7 +3571,7 @@ dispatch:
 		}
 		h.r[s.rd] = uint64(*(*uint8)(unsafe.Add(e.host, va&pageMask)))
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, va-s.im(), capPend)
 			capPend = false
 		} else {
@@ -3140,6 +3580,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -3157,8 +3603,7 @@ dispatch:
 			*(*uint64)(unsafe.Add(capBase, q)) = h.r[s.rd]
 			q += 1 << (s.tmk >> 4 & 3)
 			capC.State.Addr = va
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -3181,7 +3626,7 @@ dispatch:
 		}
 		h.r[s.rd] = uint64(int64(*(*int16)(unsafe.Add(e.host, va&pageMask))))
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, va-s.im(), capPend)
 			capPend = false
 		} else {
@@ -3190,6 +3635,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -3207,8 +3658,7 @@ dispatch:
 			*(*uint64)(unsafe.Add(capBase, q)) = h.r[s.rd]
 			q += 1 << (s.tmk >> 4 & 3)
 			capC.State.Addr = va
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -3231,7 +3681,7 @@ dispatch:
 		}
 		h.r[s.rd] = uint64(*(*uint16)(unsafe.Add(e.host, va&pageMask)))
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, va-s.im(), capPend)
 			capPend = false
 		} else {
@@ -3240,6 +3690,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -3257,8 +3713,7 @@ dispatch:
 			*(*uint64)(unsafe.Add(capBase, q)) = h.r[s.rd]
 			q += 1 << (s.tmk >> 4 & 3)
 			capC.State.Addr = va
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -3281,7 +3736,7 @@ dispatch:
 		}
 		h.r[s.rd] = uint64(int64(*(*int32)(unsafe.Add(e.host, va&pageMask))))
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, va-s.im(), capPend)
 			capPend = false
 		} else {
@@ -3290,6 +3745,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -3307,8 +3768,7 @@ dispatch:
 			*(*uint64)(unsafe.Add(capBase, q)) = h.r[s.rd]
 			q += 1 << (s.tmk >> 4 & 3)
 			capC.State.Addr = va
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -3331,7 +3791,7 @@ dispatch:
 		}
 		h.r[s.rd] = uint64(*(*uint32)(unsafe.Add(e.host, va&pageMask)))
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, va-s.im(), capPend)
 			capPend = false
 		} else {
@@ -3340,6 +3800,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -3357,8 +3823,7 @@ dispatch:
 			*(*uint64)(unsafe.Add(capBase, q)) = h.r[s.rd]
 			q += 1 << (s.tmk >> 4 & 3)
 			capC.State.Addr = va
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -3381,7 +3846,7 @@ dispatch:
 		}
 		h.r[s.rd] = *(*uint64)(unsafe.Add(e.host, va&pageMask))
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, va-s.im(), capPend)
 			capPend = false
 		} else {
@@ -3390,6 +3855,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -3407,8 +3878,7 @@ dispatch:
 			*(*uint64)(unsafe.Add(capBase, q)) = h.r[s.rd]
 			q += 1 << (s.tmk >> 4 & 3)
 			capC.State.Addr = va
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -3434,7 +3904,7 @@ dispatch:
 			return pc, rem, s, exitWatched
 		}
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, va-s.im(), capPend)
 			capPend = false
 		} else {
@@ -3443,6 +3913,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -3460,8 +3936,7 @@ dispatch:
 			*(*uint64)(unsafe.Add(capBase, q)) = h.r[s.rs2]
 			q += 1 << (s.tmk >> 4 & 3)
 			capC.State.Addr = va
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -3487,7 +3962,7 @@ dispatch:
 			return pc, rem, s, exitWatched
 		}
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, va-s.im(), capPend)
 			capPend = false
 		} else {
@@ -3496,6 +3971,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -3513,8 +3994,7 @@ dispatch:
 			*(*uint64)(unsafe.Add(capBase, q)) = h.r[s.rs2]
 			q += 1 << (s.tmk >> 4 & 3)
 			capC.State.Addr = va
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -3540,7 +4020,7 @@ dispatch:
 			return pc, rem, s, exitWatched
 		}
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, va-s.im(), capPend)
 			capPend = false
 		} else {
@@ -3549,6 +4029,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -3566,8 +4052,7 @@ dispatch:
 			*(*uint64)(unsafe.Add(capBase, q)) = h.r[s.rs2]
 			q += 1 << (s.tmk >> 4 & 3)
 			capC.State.Addr = va
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -3593,7 +4078,7 @@ dispatch:
 			return pc, rem, s, exitWatched
 		}
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, va-s.im(), capPend)
 			capPend = false
 		} else {
@@ -3602,6 +4087,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -3619,8 +4110,7 @@ dispatch:
 			*(*uint64)(unsafe.Add(capBase, q)) = h.r[s.rs2]
 			q += 1 << (s.tmk >> 4 & 3)
 			capC.State.Addr = va
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -3643,7 +4133,7 @@ dispatch:
 		}
 		h.r[s.rd] = nanBox | uint64(*(*uint32)(unsafe.Add(e.host, va&pageMask)))
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, va-s.im(), capPend)
 			capPend = false
 		} else {
@@ -3652,6 +4142,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -3669,8 +4165,7 @@ dispatch:
 			*(*uint64)(unsafe.Add(capBase, q)) = h.r[s.rd]
 			q += 1 << (s.tmk >> 4 & 3)
 			capC.State.Addr = va
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -3693,7 +4188,7 @@ dispatch:
 		}
 		h.r[s.rd] = *(*uint64)(unsafe.Add(e.host, va&pageMask))
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, va-s.im(), capPend)
 			capPend = false
 		} else {
@@ -3702,6 +4197,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -3719,8 +4220,7 @@ dispatch:
 			*(*uint64)(unsafe.Add(capBase, q)) = h.r[s.rd]
 			q += 1 << (s.tmk >> 4 & 3)
 			capC.State.Addr = va
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -3746,7 +4246,7 @@ dispatch:
 			return pc, rem, s, exitWatched
 		}
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, va-s.im(), capPend)
 			capPend = false
 		} else {
@@ -3755,6 +4255,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -3772,8 +4278,7 @@ dispatch:
 			*(*uint64)(unsafe.Add(capBase, q)) = h.r[s.rs2]
 			q += 1 << (s.tmk >> 4 & 3)
 			capC.State.Addr = va
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -3799,7 +4304,7 @@ dispatch:
 			return pc, rem, s, exitWatched
 		}
 		pc += uint64(s.len)
-		if capPend || s.trc&sim.MetaExt != 0 {
+		if s.trc&sim.MetaExt != 0 {
 			h.captureAt(s, capPC, capCyc0-rem, va-s.im(), capPend)
 			capPend = false
 		} else {
@@ -3808,6 +4313,12 @@ dispatch:
 			npc := sim.ByteLen(dpc)
 			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 			q := p + 2 + npc
+			meta := s.trc
+			if capPend {
+				q = capC.PutStall(q, capCyc0-rem, h.priv)
+				meta |= sim.MetaExt
+				capPend = false
+			}
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
 			m := s.trc & 63
@@ -3825,8 +4336,7 @@ dispatch:
 			*(*uint64)(unsafe.Add(capBase, q)) = h.r[s.rs2]
 			q += 1 << (s.tmk >> 4 & 3)
 			capC.State.Addr = va
-			*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-			*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 			capC.P = q
 			capC.State.PC = capPC + uint64(s.len)
 		}
@@ -3852,7 +4362,7 @@ dispatch:
 	// The copies are deliberate: one shared step label measured 3% slower
 	// on BenchmarkCompute (451 against 467 MIPS).
 jumped:
-	if capPend || s.trc&sim.MetaExt != 0 {
+	if s.trc&sim.MetaExt != 0 {
 		h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
 		capPend = false
 	} else {
@@ -3861,6 +4371,12 @@ jumped:
 		npc := sim.ByteLen(dpc)
 		*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 		q := p + 2 + npc
+		meta := s.trc
+		if capPend {
+			q = capC.PutStall(q, capCyc0-rem, h.priv)
+			meta |= sim.MetaExt
+			capPend = false
+		}
 		*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 		q += int(s.len)
 		m := s.trc & 63
@@ -3870,8 +4386,7 @@ jumped:
 		nv := sim.ByteLen(dv)
 		*(*uint64)(unsafe.Add(capBase, q)) = dv
 		q += nv
-		*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-		*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+		*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 		capC.P = q
 		capC.State.PC = capPC + uint64(s.len)
 	}

@@ -173,6 +173,14 @@ func (c *RetireCoder) Add(r *Retired) {
 	s.Instret++
 }
 
+// PutStall writes at p the extension byte of an event of cycle and priv
+// that has no other extension field (its stall and privilege, as they
+// differ from the state), updates the state, and returns the position
+// after it. The caller sets MetaExt in the event's meta byte.
+func (c *RetireCoder) PutStall(p int, cycle uint64, priv uint8) int {
+	return c.ext(&Retired{Cycle: cycle, Priv: priv}, p)
+}
+
 // ext writes r's extension byte and fields at p.
 func (c *RetireCoder) ext(r *Retired, p int) int {
 	s := &c.State

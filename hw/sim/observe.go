@@ -94,11 +94,11 @@ type KindSelector interface {
 }
 
 // RetireObserver is what an Observer may also implement to take a hart's
-// retirements in batches. A hart whose observer implements it records
-// every retirement inside its interpreter loop, without leaving the loop,
-// and hands the records over in batches; the observer decodes them into
-// events when it likes, on any goroutine, because a batch shares nothing
-// with the hart.
+// retirements in batches. A hart whose observer implements it codes
+// every retirement (RetireCoder's format) inside its interpreter loop,
+// without leaving the loop, and hands the coding over in batches; the
+// observer stores or decodes them when it likes, on any goroutine, because
+// a batch shares nothing with the hart.
 //
 // Events from other sources keep arriving through Observe: to keep one
 // order, the observer calls every registered flush before recording such

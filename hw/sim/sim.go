@@ -1,6 +1,7 @@
 // Package sim owns what every hardware model shares: simulated time, the
 // device event queue, interrupt wires and the observer hook through which
-// models report events.
+// models report events, with the compact coding of a hart's retirements
+// that the hook hands over in batches (batch.go).
 //
 // It must not know about harts, boards, the engine or any observer: models
 // import sim, sim imports nothing of ours. Simulated time never comes from the

@@ -2,8 +2,9 @@
 // the interpreter's inner loop that a capturing hart runs (capture.go). It
 // is inner from run.go with, where an instruction retires, the code that
 // codes its retirement into the hart's retire batch (sim.RetireCoder's
-// format), so that an ordinary instruction costs a few stores and no call. Generating the copy keeps one
-// source for the loop while the untraced loop pays nothing for tracing.
+// format), so that an ordinary instruction costs a few stores and no
+// call. Generating the copy keeps one source for the loop while the
+// untraced loop pays nothing for tracing.
 //
 //	go run ./hw/hart/innergen          # rewrite the file
 //	go run ./hw/hart/innergen -check   # fail if it is out of date
@@ -153,7 +154,7 @@ const preamble = `	capC := &h.capBuf.c
 	var capPC uint64
 `
 
-const retireTmpl = `if capPend || s.trc&sim.MetaExt != 0 {
+const retireTmpl = `if s.trc&sim.MetaExt != 0 {
 	h.captureAt(s, capPC, capCyc0-rem, V1, capPend)
 	capPend = false
 } else {
@@ -162,6 +163,12 @@ const retireTmpl = `if capPend || s.trc&sim.MetaExt != 0 {
 	npc := sim.ByteLen(dpc)
 	*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
 	q := p + 2 + npc
+	meta := s.trc
+	if capPend {
+		q = capC.PutStall(q, capCyc0-rem, h.priv)
+		meta |= sim.MetaExt
+		capPend = false
+	}
 	*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 	q += int(s.len)
 	m := s.trc & 63
@@ -172,8 +179,7 @@ const retireTmpl = `if capPend || s.trc&sim.MetaExt != 0 {
 	*(*uint64)(unsafe.Add(capBase, q)) = dv
 	q += nv
 MEM
-	*(*uint8)(unsafe.Add(capBase, p)) = uint8(npc | nv<<4)
-	*(*uint8)(unsafe.Add(capBase, p+1)) = s.trc
+	*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
 	capC.P = q
 	capC.State.PC = capPC + uint64(s.len)
 }
