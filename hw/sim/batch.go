@@ -121,8 +121,8 @@ func unzigzag(u uint64) uint64 { return u>>1 ^ -(u & 1) }
 // Log2Size codes an access size of 1, 2, 4 or 8 bytes in two bits.
 var Log2Size = [16]uint8{1: 0, 2: 1, 4: 2, 8: 3}
 
-// MetaReg is the meta byte's register number for a destination register.
-func MetaReg(kind, reg uint8) uint8 { return reg | kind>>1<<5 } // x: reg; f: 32+reg; none: 0
+// metaReg is the meta byte's register number for a destination register.
+func metaReg(kind, reg uint8) uint8 { return reg | kind>>1<<5 } // x: reg; f: 32+reg; none: 0
 
 // Add appends r (Codable, Continues) to the batch.
 func (c *RetireCoder) Add(r *Retired) {
@@ -134,7 +134,7 @@ func (c *RetireCoder) Add(r *Retired) {
 	npc := ByteLen(dpc)
 	le.PutUint64(buf[at+2:], dpc)
 	p := at + 2 + npc
-	reg := MetaReg(r.RegKind, r.Reg)
+	reg := metaReg(r.RegKind, r.Reg)
 	if r.RegKind == RegNone {
 		reg = 0
 	}
