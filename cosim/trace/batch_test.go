@@ -59,7 +59,7 @@ func randomRetirements(rng *rand.Rand, n int) []sim.Retired {
 			r.CSRWrit, r.CSR, r.CSRVal = true, uint16(rng.IntN(4096)), val()
 		}
 		if rng.IntN(50) == 0 {
-			setFence(&r, rng.IntN(4), val(), val())
+			setFence(rng, &r, rng.IntN(4), val(), val())
 		}
 		rs = append(rs, r)
 		pc, cyc = r.PC+uint64(r.InsnLen), r.Cycle+1
@@ -70,7 +70,7 @@ func randomRetirements(rng *rand.Rand, n int) []sim.Retired {
 // setFence makes r report a fence event: fence (pred/succ in val),
 // fence.i, or sfence.vma with both, one or none of addr and val (how is
 // 0..3).
-func setFence(r *sim.Retired, how int, addr, val uint64) {
+func setFence(rng *rand.Rand, r *sim.Retired, how int, addr, val uint64) {
 	switch how {
 	case 0:
 		r.Fence, r.FenceVal, r.FenceValValid = sim.KindFence, val&0xff, true
@@ -79,7 +79,7 @@ func setFence(r *sim.Retired, how int, addr, val uint64) {
 	default:
 		r.Fence = sim.KindSfenceVMA
 		r.FenceAddr, r.FenceAddrValid = addr, how == 3
-		r.FenceVal, r.FenceValValid = val, rand.IntN(2) == 0
+		r.FenceVal, r.FenceValValid = val, rng.IntN(2) == 0
 		if !r.FenceAddrValid {
 			r.FenceAddr = 0
 		}
@@ -102,7 +102,7 @@ func sizeMask(n uint8) uint64 {
 func TestBatchReadsBackAsPerEventRecords(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	rs := randomRetirements(rng, 20000)
-	setFence(&rs[19999], 1, 0, 0)
+	setFence(rng, &rs[19999], 1, 0, 0)
 	const hz = 1_000_000_000
 	var batched, single bytes.Buffer
 	wb, err := NewWriter(&batched, Header{Harts: 2})
@@ -230,8 +230,8 @@ func TestRecorderFiltersFencesAndRetirements(t *testing.T) {
 			for i := range rs {
 				rs[i].Fence = 0
 			}
-			setFence(&rs[10], 1, 0, 0)
-			setFence(&rs[50], 1, 0, 0)
+			setFence(rng, &rs[10], 1, 0, 0)
+			setFence(rng, &rs[50], 1, 0, 0)
 			f, err := ParseFilter(c.filter)
 			require.NoError(t, err)
 			var buf bytes.Buffer

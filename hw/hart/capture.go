@@ -134,10 +134,14 @@ func (h *Hart) captureAt(s *slot, pc, cycle, v1 uint64, pend bool) {
 	if !pend {
 		c.State.Cycle = cycle // the loop runs without stalls
 	}
-	r := retired{pc: pc, cycle: cycle, s: *s, v1: v1, v2: h.r[s.rs2], rdv: h.r[s.rd], priv: h.priv}
+	h.captureAdd(&retired{pc: pc, cycle: cycle, s: *s, v1: v1, v2: h.r[s.rs2], rdv: h.r[s.rd], priv: h.priv})
+}
+
+// captureAdd codes r the general way.
+func (h *Hart) captureAdd(r *retired) {
 	var ret sim.Retired
-	setRetire(&ret, &r)
-	c.Add(&ret)
+	setRetire(&ret, r)
+	h.capBuf.c.Add(&ret)
 }
 
 // capturePre keeps what the slow path's instruction s at pc starts from,
@@ -160,7 +164,5 @@ func (h *Hart) captureSlow(done uint64) {
 	if c, ok := csrWritten(&r.s); ok {
 		r.v2, _ = h.CSR(c)
 	}
-	var ret sim.Retired
-	setRetire(&ret, r)
-	h.capBuf.c.Add(&ret)
+	h.captureAdd(r)
 }

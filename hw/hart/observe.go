@@ -103,9 +103,8 @@ func resetEvent(e *sim.Event, k sim.Kind, hart int32, cycle, instret uint64, pri
 
 // retired is what reporting one retirement needs: the instruction, where
 // and at what level it ran, the operands it started from and the values
-// it left. Stepping builds one per instruction; capturing harts write
-// them into batches from inside the interpreter loop (inner_traced.go).
-// It is 64 bytes, a cache line.
+// it left. Stepping builds one per instruction; a capturing hart builds
+// one for each instruction its loop does not code itself (capture.go).
 type retired struct {
 	pc     uint64
 	cycle  uint64
