@@ -997,7 +997,9 @@ static void print_data(const char *what, const uint8_t *p, uint32_t n)
 static uint32_t intx_src;
 static struct queue *irq_queue;
 static struct cqe irq_cqe;
-static int irq_cqe_valid;
+/* Written by the handler: volatile, or the compiler may take the value the
+   main code stored before waiting as the one it reads after. */
+static volatile int irq_cqe_valid;
 
 void trap_handler(uint64_t cause, uint64_t epc, uint64_t tval)
 {
@@ -1045,14 +1047,22 @@ static void irqs_off(void)
 	__asm__ volatile("csrc mie, %0" ::"r"(1ul << 11));
 }
 
+/* Waits, with interrupts on, until the handler has counted one more than
+   before. The check and the wfi run with mstatus.MIE clear: an interrupt
+   arriving between them stays pending and ends the wfi (wfi wakes on a
+   pending interrupt enabled in mie, whatever mstatus.MIE says), where
+   taking it just before the wfi would leave the hart asleep for good. */
 static int wait_irq(int before)
 {
-	for (long i = 0; i < 2000000; i++) {
-		if (irq_count != before)
-			return 1;
-		__asm__ volatile("wfi");
+	int got = 0;
+	for (long i = 0; i < 2000000 && !got; i++) {
+		__asm__ volatile("csrc mstatus, %0" ::"r"(1ul << 3));
+		got = irq_count != before;
+		if (!got)
+			__asm__ volatile("wfi");
+		__asm__ volatile("csrs mstatus, %0" ::"r"(1ul << 3) : "memory");
 	}
-	return 0;
+	return got || irq_count != before;
 }
 
 /* ------------------------------------------------------------------ phases */
