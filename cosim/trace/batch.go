@@ -19,6 +19,11 @@ import (
 // outside sim.Kind's range: a batch is a container, not an event.
 const KindRetireBatch = 0x80
 
+// BatchVersion is a retire batch record's version byte: the coding of its
+// events changed at 2 (jumps where pcs went elsewhere, values by
+// themselves, marks for stalls and privileges).
+const BatchVersion = 2
+
 // batchHeaderLen: the record header (kind, version, hart, flags, and the
 // cycle and instret the first event is coded against), then u32 count,
 // u64 clock Hz, and the pc and privilege the first event is coded
@@ -31,7 +36,7 @@ func batchHeader(c *sim.RetireCoder, hart int32, hz uint64) [batchHeaderLen]byte
 	var h [batchHeaderLen]byte
 	le := binary.LittleEndian
 	h[0] = KindRetireBatch
-	h[1] = FormatVersion
+	h[1] = BatchVersion
 	le.PutUint16(h[2:], uint16(hart))
 	le.PutUint64(h[6:], c.Start.Cycle)
 	le.PutUint64(h[14:], c.Start.Instret)
@@ -51,8 +56,8 @@ func DecodeBatch(data []byte, fn func(*Record) error) error {
 	if data[0] != KindRetireBatch {
 		return fmt.Errorf("trace: record kind %d is not a retire batch", data[0])
 	}
-	if data[1] != FormatVersion {
-		return fmt.Errorf("trace: record version %d, want %d", data[1], FormatVersion)
+	if data[1] != BatchVersion {
+		return fmt.Errorf("trace: retire batch version %d, want %d (recorded by another cosim version)", data[1], BatchVersion)
 	}
 	le := binary.LittleEndian
 	hart := int32(le.Uint16(data[2:]))

@@ -8,7 +8,8 @@ import (
 	"cosim/hw/sim"
 )
 
-// FormatVersion is the record layout version stored in byte 1 of every record.
+// FormatVersion is the record layout version stored in byte 1 of every
+// record but retire batches (BatchVersion).
 const FormatVersion = 1
 
 // BoardHart is the hart number stored for board events (sim.Event.Hart -1).

@@ -102,6 +102,16 @@ local function uvarint(b, o)
 	end
 end
 
+-- skip_marks returns the offset after the marks (stalls, privileges) at o.
+local function skip_marks(buf, o)
+	while o < buf:len() and buf(o, 1):uint() == 0xff do
+		local x = buf(o + 1, 1):uint(); o = o + 2
+		if bit32.band(x, 1) ~= 0 then local _; _, o = uvarint(buf, o) end
+		if bit32.band(x, 2) ~= 0 then o = o + 1 end
+	end
+	return o
+end
+
 local function dissect_batch(buf, pinfo, tree)
 	local hart = buf(2, 2):le_uint()
 	local count = buf(22, 4):le_uint()
@@ -110,20 +120,18 @@ local function dissect_batch(buf, pinfo, tree)
 	t:add_le(f.cycle, buf(6, 8)); t:add_le(f.instret, buf(14, 8)); t:add_le(f.count, buf(22, 4))
 	t:add_le(f.hz, buf(26, 8)); t:add_le(f.pc, buf(34, 8)); t:add(f.priv, buf(42, 1))
 	local pc, instret = buf(34, 8):le_uint64(), buf(14, 8):le_uint64()
-	local regs, addr = {}, UInt64(0)
-	for i = 0, 63 do regs[i] = UInt64(0) end
+	local addr = UInt64(0)
 	local o = 43
 	for i = 0, count - 1 do
+		o = skip_marks(buf, o)
 		local start = o
 		local csr_at, fence_at
 		local tag, meta = buf(o, 1):uint(), buf(o + 1, 1):uint()
-		local npc, nv, reg = bit32.band(tag, 15), bit32.rshift(tag, 4), bit32.band(meta, 63)
+		local nj, nv, reg = bit32.band(tag, 15), bit32.rshift(tag, 4), bit32.band(meta, 63)
 		o = o + 2
-		pc = pc + unzigzag(le_bytes(buf, o, npc)); o = o + npc
+		local jump = unzigzag(le_bytes(buf, o, nj)); o = o + nj
 		if bit32.band(meta, 0x80) ~= 0 then
 			local x = buf(o, 1):uint(); o = o + 1
-			if bit32.band(x, 1) ~= 0 then local _; _, o = uvarint(buf, o) end
-			if bit32.band(x, 2) ~= 0 then o = o + 1 end
 			if bit32.band(x, 4) ~= 0 then csr_at = o; o = o + 10 end
 			if bit32.band(x, 8) ~= 0 then
 				local fb = buf(o, 1):uint()
@@ -136,7 +144,7 @@ local function dissect_batch(buf, pinfo, tree)
 		local len = bit32.band(buf(o, 1):uint(), 3) == 3 and 4 or 2
 		local insn_at = o
 		o = o + len
-		regs[reg] = regs[reg] + unzigzag(le_bytes(buf, o, nv)); o = o + nv
+		local value = unzigzag(le_bytes(buf, o, nv)); o = o + nv
 		local mem_at
 		if bit32.band(meta, 0x40) ~= 0 then
 			local m = buf(o, 1):uint()
@@ -152,7 +160,7 @@ local function dissect_batch(buf, pinfo, tree)
 		if reg ~= 0 then
 			e:add(f.regfile, buf(start + 1, 1), reg >= 32 and 2 or 1)
 			e:add(f.reg, buf(start + 1, 1), reg % 32)
-			e:add(f.regval, buf(start, o - start), regs[reg])
+			e:add(f.regval, buf(start, o - start), value)
 		end
 		if csr_at then
 			e:add_le(f.csr, buf(csr_at, 2)); e:add_le(f.csrval, buf(csr_at + 2, 8))
@@ -167,7 +175,7 @@ local function dissect_batch(buf, pinfo, tree)
 			if fence_at.addr then fe:add_le(f.addr, buf(fence_at.addr, 8)) end
 			if fence_at.value then fe:add_le(f.value, buf(fence_at.value, 8)) end
 		end
-		pc = pc + len
+		pc = pc + len + jump
 	end
 	pinfo.cols.info = string.format("hart %d retire batch: %d retirements from pc=0x%s", hart, count, buf(34, 8):le_uint64():tohex())
 	return buf:len()

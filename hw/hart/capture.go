@@ -7,8 +7,10 @@ import "cosim/hw/sim"
 // interpreter loop (innerTraced, generated from inner), instead of
 // stepping one instruction at a time and reporting each through Observe.
 // The loop codes an ordinary instruction itself where it retires; the rare
-// ones (the first after a stall or a change of privilege, fences) and
-// those the slow path runs go through sim.RetireCoder.Add.
+// ones (fences, CSR writes, atomics) and those the slow path runs go
+// through sim.RetireCoder.Add. The loop keeps
+// neither State.PC nor N: innerCaptured brings them up to date when it
+// returns.
 
 // retireBatch is a batch of consecutive retirements of one hart. It holds
 // copies only, so observers may decode it on any goroutine.
@@ -37,11 +39,11 @@ type captureState struct {
 	capObs    sim.RetireObserver
 	capBuf    *retireBatch
 	capFree   chan *retireBatch
-	// Set by innerCaptured for innerTraced: the cycle count of the
-	// instruction dispatched with rem left is capCyc0-rem; capPend says
-	// the first one follows a stall or a change of privilege.
-	capCyc0 uint64
-	capPend bool
+	// Shared by innerCaptured and innerTraced: capPC is the pc of the
+	// instruction dispatched; capV1 is rs1's value before the instruction
+	// innerTraced returns exitCapture for.
+	capPC uint64
+	capV1 uint64
 	// capPre is the instruction the slow path runs, as it was before.
 	capPre retired
 }
@@ -107,34 +109,49 @@ func (h *Hart) innerCaptured(pc, rem, done uint64, cp *codePage, cvpn uint64, se
 			h.flushCapture()
 			continue
 		}
-		// Every event that starts below MaxBatchBytes fits.
-		n := min(rem, uint64((sim.MaxBatchBytes-1-c.P)/sim.MaxBatchEvent+1))
-		h.capCyc0 = h.idle + done + n + 1
-		h.capPend = c.State.Cycle != h.idle+done+1 || c.State.Priv != h.priv
+		if c.State.PC != pc {
+			c.Retarget(pc) // the hart went elsewhere than an instruction did
+		}
+		n := min(rem, sim.MaxBatchRun)
+		if cycle := h.idle + done + 1; c.State.Cycle != cycle || c.State.Priv != h.priv {
+			c.Mark(cycle, h.priv) // after a stall or a change of privilege
+		}
 		npc, r, s, why := h.innerTraced(pc, n, cp, cvpn, set, key, first)
-		if k := n - r; k != 0 {
+		k := n - r
+		if why == exitCapture {
+			k-- // the loop left the last instruction to captureAt
+		}
+		if k != 0 {
 			done += k
 			rem -= k
 			c.N = uint32(done + 1 - c.Start.Instret)
+			c.State.PC = npc
 			c.State.Instret = done + 1
 			c.State.Cycle = h.idle + done + 1 // the loop runs without stalls
 		}
-		if why != exitDone || rem == 0 {
+		switch {
+		case why == exitCapture:
+			h.captureAt(s, h.capPC, h.idle+done+1, h.capV1, npc)
+			done++
+			if rem--; rem == 0 {
+				return npc, rem, s, exitDone
+			}
+		case why != exitDone || rem == 0:
 			return npc, rem, s, why
 		}
-		pc, first = npc, nil // the batch is full: flush and go on
+		pc, first = npc, nil // go on after the instruction, or flush the full batch
 	}
 }
 
 // captureAt codes, for innerTraced, an instruction it cannot code itself:
-// s at pc, retired at cycle, whose rs1 was v1; pend says it follows a
-// stall or a change of privilege.
-func (h *Hart) captureAt(s *slot, pc, cycle, v1 uint64, pend bool) {
+// s at pc, retired at cycle, whose rs1 was v1, going on at next.
+func (h *Hart) captureAt(s *slot, pc, cycle, v1, next uint64) {
 	c := &h.capBuf.c
-	if !pend {
-		c.State.Cycle = cycle // the loop runs without stalls
-	}
+	c.State.PC = pc // where the loop's events went
 	h.captureAdd(&retired{pc: pc, cycle: cycle, s: *s, v1: v1, v2: h.r[s.rs2], rdv: h.r[s.rd], priv: h.priv})
+	if next != c.State.PC {
+		c.Retarget(next)
+	}
 }
 
 // captureAdd codes r the general way.
@@ -152,9 +169,9 @@ func (h *Hart) capturePre(s *slot, pc uint64) {
 }
 
 // captureSlow codes the instruction the slow path just retired (kept by
-// capturePre), done instructions after the hart's start: its cycle count
-// now includes the stalls of its own accesses.
-func (h *Hart) captureSlow(done uint64) {
+// capturePre), done instructions after the hart's start, going on at
+// next: its cycle count now includes the stalls of its own accesses.
+func (h *Hart) captureSlow(done, next uint64) {
 	if h.capBuf.c.Full() {
 		h.flushCapture()
 	}
@@ -165,4 +182,7 @@ func (h *Hart) captureSlow(done uint64) {
 		r.v2, _ = h.CSR(c)
 	}
 	h.captureAdd(r)
+	if c := &h.capBuf.c; next != c.State.PC {
+		c.Retarget(next)
+	}
 }

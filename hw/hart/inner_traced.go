@@ -12,10 +12,6 @@ import (
 // innerTraced is inner coding every instruction it retires into the
 // hart's capture batch (capture.go); innerCaptured sets it up.
 func (h *Hart) innerTraced(pc, rem uint64, cp *codePage, cvpn uint64, set *tlbSet, key uint64, first *slot) (uint64, uint64, *slot, uint8) {
-	capC := &h.capBuf.c
-	capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-	capCyc0, capPend := h.capCyc0, h.capPend
-	var capPC uint64
 	s := first
 	if s != nil {
 		goto dispatch
@@ -30,38 +26,29 @@ checked:
 	}
 	s = &cp.slots[(pc>>1)&(pageSize/2-1)]
 dispatch:
-	capPC = pc
+	h.capPC = pc
 	switch s.op {
 	case opLUI:
 		h.r[s.rd] = s.im()
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
-			capPend = false
+			h.capV1 = h.r[s.rs1]
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -75,32 +62,23 @@ dispatch:
 		h.r[s.rd] = pc + s.im()
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
-			capPend = false
+			h.capV1 = h.r[s.rs1]
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -114,32 +92,23 @@ dispatch:
 		h.r[s.rd] = h.r[s.rs1] + s.im()
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
-			capPend = false
+			h.capV1 = h.r[s.rs1]
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -153,32 +122,23 @@ dispatch:
 		h.r[s.rd] = b2u(int64(h.r[s.rs1]) < int64(s.im()))
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
-			capPend = false
+			h.capV1 = h.r[s.rs1]
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -192,32 +152,23 @@ dispatch:
 		h.r[s.rd] = b2u(h.r[s.rs1] < s.im())
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
-			capPend = false
+			h.capV1 = h.r[s.rs1]
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -231,32 +182,23 @@ dispatch:
 		h.r[s.rd] = h.r[s.rs1] ^ s.im()
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
-			capPend = false
+			h.capV1 = h.r[s.rs1]
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -270,32 +212,23 @@ dispatch:
 		h.r[s.rd] = h.r[s.rs1] | s.im()
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
-			capPend = false
+			h.capV1 = h.r[s.rs1]
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -309,32 +242,23 @@ dispatch:
 		h.r[s.rd] = h.r[s.rs1] & s.im()
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
-			capPend = false
+			h.capV1 = h.r[s.rs1]
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -348,32 +272,23 @@ dispatch:
 		h.r[s.rd] = h.r[s.rs1] << (s.imm & 63)
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
-			capPend = false
+			h.capV1 = h.r[s.rs1]
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -387,32 +302,23 @@ dispatch:
 		h.r[s.rd] = h.r[s.rs1] >> (s.imm & 63)
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
-			capPend = false
+			h.capV1 = h.r[s.rs1]
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -426,32 +332,23 @@ dispatch:
 		h.r[s.rd] = uint64(int64(h.r[s.rs1]) >> (s.imm & 63))
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
-			capPend = false
+			h.capV1 = h.r[s.rs1]
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -465,32 +362,23 @@ dispatch:
 		h.r[s.rd] = h.r[s.rs1] + h.r[s.rs2]
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
-			capPend = false
+			h.capV1 = h.r[s.rs1]
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -504,32 +392,23 @@ dispatch:
 		h.r[s.rd] = h.r[s.rs1] - h.r[s.rs2]
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
-			capPend = false
+			h.capV1 = h.r[s.rs1]
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -543,32 +422,23 @@ dispatch:
 		h.r[s.rd] = h.r[s.rs1] << (h.r[s.rs2] & 63)
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
-			capPend = false
+			h.capV1 = h.r[s.rs1]
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -582,32 +452,23 @@ dispatch:
 		h.r[s.rd] = b2u(int64(h.r[s.rs1]) < int64(h.r[s.rs2]))
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
-			capPend = false
+			h.capV1 = h.r[s.rs1]
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -621,32 +482,23 @@ dispatch:
 		h.r[s.rd] = b2u(h.r[s.rs1] < h.r[s.rs2])
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
-			capPend = false
+			h.capV1 = h.r[s.rs1]
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -660,32 +512,23 @@ dispatch:
 		h.r[s.rd] = h.r[s.rs1] ^ h.r[s.rs2]
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
-			capPend = false
+			h.capV1 = h.r[s.rs1]
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -699,32 +542,23 @@ dispatch:
 		h.r[s.rd] = h.r[s.rs1] >> (h.r[s.rs2] & 63)
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
-			capPend = false
+			h.capV1 = h.r[s.rs1]
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -738,32 +572,23 @@ dispatch:
 		h.r[s.rd] = uint64(int64(h.r[s.rs1]) >> (h.r[s.rs2] & 63))
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
-			capPend = false
+			h.capV1 = h.r[s.rs1]
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -777,32 +602,23 @@ dispatch:
 		h.r[s.rd] = h.r[s.rs1] | h.r[s.rs2]
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
-			capPend = false
+			h.capV1 = h.r[s.rs1]
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -816,32 +632,23 @@ dispatch:
 		h.r[s.rd] = h.r[s.rs1] & h.r[s.rs2]
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
-			capPend = false
+			h.capV1 = h.r[s.rs1]
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -855,32 +662,23 @@ dispatch:
 		h.r[s.rd] = sx32(uint32(h.r[s.rs1] + s.im()))
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
-			capPend = false
+			h.capV1 = h.r[s.rs1]
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -894,32 +692,23 @@ dispatch:
 		h.r[s.rd] = sx32(uint32(h.r[s.rs1]) << (s.imm & 31))
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
-			capPend = false
+			h.capV1 = h.r[s.rs1]
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -933,32 +722,23 @@ dispatch:
 		h.r[s.rd] = sx32(uint32(h.r[s.rs1]) >> (s.imm & 31))
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
-			capPend = false
+			h.capV1 = h.r[s.rs1]
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -972,32 +752,23 @@ dispatch:
 		h.r[s.rd] = uint64(int64(int32(h.r[s.rs1]) >> (s.imm & 31)))
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
-			capPend = false
+			h.capV1 = h.r[s.rs1]
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -1011,32 +782,23 @@ dispatch:
 		h.r[s.rd] = sx32(uint32(h.r[s.rs1] + h.r[s.rs2]))
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
-			capPend = false
+			h.capV1 = h.r[s.rs1]
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -1050,32 +812,23 @@ dispatch:
 		h.r[s.rd] = sx32(uint32(h.r[s.rs1] - h.r[s.rs2]))
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
-			capPend = false
+			h.capV1 = h.r[s.rs1]
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -1089,32 +842,23 @@ dispatch:
 		h.r[s.rd] = sx32(uint32(h.r[s.rs1]) << (h.r[s.rs2] & 31))
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
-			capPend = false
+			h.capV1 = h.r[s.rs1]
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -1128,32 +872,23 @@ dispatch:
 		h.r[s.rd] = sx32(uint32(h.r[s.rs1]) >> (h.r[s.rs2] & 31))
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
-			capPend = false
+			h.capV1 = h.r[s.rs1]
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -1167,32 +902,23 @@ dispatch:
 		h.r[s.rd] = uint64(int64(int32(h.r[s.rs1]) >> (h.r[s.rs2] & 31)))
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
-			capPend = false
+			h.capV1 = h.r[s.rs1]
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -1205,32 +931,23 @@ dispatch:
 	case opFENCE:
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
-			capPend = false
+			h.capV1 = h.r[s.rs1]
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -1244,32 +961,23 @@ dispatch:
 		h.r[s.rd] = h.r[s.rs1] * h.r[s.rs2]
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
-			capPend = false
+			h.capV1 = h.r[s.rs1]
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -1287,32 +995,23 @@ dispatch:
 		h.r[s.rd] = hi
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
-			capPend = false
+			h.capV1 = h.r[s.rs1]
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -1328,32 +1027,23 @@ dispatch:
 		h.r[s.rd] = hi - y&uint64(int64(x)>>63)
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
-			capPend = false
+			h.capV1 = h.r[s.rs1]
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -1367,32 +1057,23 @@ dispatch:
 		h.r[s.rd], _ = bits.Mul64(h.r[s.rs1], h.r[s.rs2])
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
-			capPend = false
+			h.capV1 = h.r[s.rs1]
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -1414,32 +1095,23 @@ dispatch:
 		}
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
-			capPend = false
+			h.capV1 = h.r[s.rs1]
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -1457,32 +1129,23 @@ dispatch:
 		}
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
-			capPend = false
+			h.capV1 = h.r[s.rs1]
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -1504,32 +1167,23 @@ dispatch:
 		}
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
-			capPend = false
+			h.capV1 = h.r[s.rs1]
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -1547,32 +1201,23 @@ dispatch:
 		}
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
-			capPend = false
+			h.capV1 = h.r[s.rs1]
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -1586,32 +1231,23 @@ dispatch:
 		h.r[s.rd] = sx32(uint32(h.r[s.rs1]) * uint32(h.r[s.rs2]))
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
-			capPend = false
+			h.capV1 = h.r[s.rs1]
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -1633,32 +1269,23 @@ dispatch:
 		}
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
-			capPend = false
+			h.capV1 = h.r[s.rs1]
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -1676,32 +1303,23 @@ dispatch:
 		}
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
-			capPend = false
+			h.capV1 = h.r[s.rs1]
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -1723,32 +1341,23 @@ dispatch:
 		}
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
-			capPend = false
+			h.capV1 = h.r[s.rs1]
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -1766,32 +1375,23 @@ dispatch:
 		}
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
-			capPend = false
+			h.capV1 = h.r[s.rs1]
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -1805,32 +1405,23 @@ dispatch:
 		h.r[s.rd] = uint64(uint32(h.r[s.rs1])) + h.r[s.rs2]
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
-			capPend = false
+			h.capV1 = h.r[s.rs1]
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -1844,32 +1435,23 @@ dispatch:
 		h.r[s.rd] = h.r[s.rs1]<<1 + h.r[s.rs2]
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
-			capPend = false
+			h.capV1 = h.r[s.rs1]
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -1883,32 +1465,23 @@ dispatch:
 		h.r[s.rd] = h.r[s.rs1]<<2 + h.r[s.rs2]
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
-			capPend = false
+			h.capV1 = h.r[s.rs1]
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -1922,32 +1495,23 @@ dispatch:
 		h.r[s.rd] = h.r[s.rs1]<<3 + h.r[s.rs2]
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
-			capPend = false
+			h.capV1 = h.r[s.rs1]
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -1961,32 +1525,23 @@ dispatch:
 		h.r[s.rd] = uint64(uint32(h.r[s.rs1]))<<1 + h.r[s.rs2]
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
-			capPend = false
+			h.capV1 = h.r[s.rs1]
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -2000,32 +1555,23 @@ dispatch:
 		h.r[s.rd] = uint64(uint32(h.r[s.rs1]))<<2 + h.r[s.rs2]
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
-			capPend = false
+			h.capV1 = h.r[s.rs1]
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -2039,32 +1585,23 @@ dispatch:
 		h.r[s.rd] = uint64(uint32(h.r[s.rs1]))<<3 + h.r[s.rs2]
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
-			capPend = false
+			h.capV1 = h.r[s.rs1]
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -2078,32 +1615,23 @@ dispatch:
 		h.r[s.rd] = uint64(uint32(h.r[s.rs1])) << (s.imm & 63)
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
-			capPend = false
+			h.capV1 = h.r[s.rs1]
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -2117,32 +1645,23 @@ dispatch:
 		h.r[s.rd] = h.r[s.rs1] &^ h.r[s.rs2]
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
-			capPend = false
+			h.capV1 = h.r[s.rs1]
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -2156,32 +1675,23 @@ dispatch:
 		h.r[s.rd] = h.r[s.rs1] | ^h.r[s.rs2]
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
-			capPend = false
+			h.capV1 = h.r[s.rs1]
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -2195,32 +1705,23 @@ dispatch:
 		h.r[s.rd] = ^(h.r[s.rs1] ^ h.r[s.rs2])
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
-			capPend = false
+			h.capV1 = h.r[s.rs1]
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -2234,32 +1735,23 @@ dispatch:
 		h.r[s.rd] = uint64(bits.LeadingZeros64(h.r[s.rs1]))
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
-			capPend = false
+			h.capV1 = h.r[s.rs1]
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -2273,32 +1765,23 @@ dispatch:
 		h.r[s.rd] = uint64(bits.LeadingZeros32(uint32(h.r[s.rs1])))
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
-			capPend = false
+			h.capV1 = h.r[s.rs1]
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -2312,32 +1795,23 @@ dispatch:
 		h.r[s.rd] = uint64(bits.TrailingZeros64(h.r[s.rs1]))
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
-			capPend = false
+			h.capV1 = h.r[s.rs1]
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -2351,32 +1825,23 @@ dispatch:
 		h.r[s.rd] = uint64(bits.TrailingZeros32(uint32(h.r[s.rs1])))
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
-			capPend = false
+			h.capV1 = h.r[s.rs1]
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -2390,32 +1855,23 @@ dispatch:
 		h.r[s.rd] = uint64(max(int64(h.r[s.rs1]), int64(h.r[s.rs2])))
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
-			capPend = false
+			h.capV1 = h.r[s.rs1]
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -2429,32 +1885,23 @@ dispatch:
 		h.r[s.rd] = max(h.r[s.rs1], h.r[s.rs2])
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
-			capPend = false
+			h.capV1 = h.r[s.rs1]
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -2468,32 +1915,23 @@ dispatch:
 		h.r[s.rd] = uint64(min(int64(h.r[s.rs1]), int64(h.r[s.rs2])))
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
-			capPend = false
+			h.capV1 = h.r[s.rs1]
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -2507,32 +1945,23 @@ dispatch:
 		h.r[s.rd] = min(h.r[s.rs1], h.r[s.rs2])
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
-			capPend = false
+			h.capV1 = h.r[s.rs1]
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -2546,32 +1975,23 @@ dispatch:
 		h.r[s.rd] = uint64(int64(int8(h.r[s.rs1])))
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
-			capPend = false
+			h.capV1 = h.r[s.rs1]
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -2585,32 +2005,23 @@ dispatch:
 		h.r[s.rd] = uint64(int64(int16(h.r[s.rs1])))
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
-			capPend = false
+			h.capV1 = h.r[s.rs1]
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -2624,32 +2035,23 @@ dispatch:
 		h.r[s.rd] = uint64(uint16(h.r[s.rs1]))
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
-			capPend = false
+			h.capV1 = h.r[s.rs1]
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -2663,32 +2065,23 @@ dispatch:
 		h.r[s.rd] = bits.RotateLeft64(h.r[s.rs1], int(h.r[s.rs2]&63))
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
-			capPend = false
+			h.capV1 = h.r[s.rs1]
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -2702,32 +2095,23 @@ dispatch:
 		h.r[s.rd] = sx32(bits.RotateLeft32(uint32(h.r[s.rs1]), int(h.r[s.rs2]&31)))
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
-			capPend = false
+			h.capV1 = h.r[s.rs1]
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -2741,32 +2125,23 @@ dispatch:
 		h.r[s.rd] = bits.RotateLeft64(h.r[s.rs1], -int(h.r[s.rs2]&63))
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
-			capPend = false
+			h.capV1 = h.r[s.rs1]
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -2780,32 +2155,23 @@ dispatch:
 		h.r[s.rd] = bits.RotateLeft64(h.r[s.rs1], -int(s.imm&63))
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
-			capPend = false
+			h.capV1 = h.r[s.rs1]
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -2819,32 +2185,23 @@ dispatch:
 		h.r[s.rd] = sx32(bits.RotateLeft32(uint32(h.r[s.rs1]), -int(s.imm&31)))
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
-			capPend = false
+			h.capV1 = h.r[s.rs1]
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -2858,32 +2215,23 @@ dispatch:
 		h.r[s.rd] = sx32(bits.RotateLeft32(uint32(h.r[s.rs1]), -int(h.r[s.rs2]&31)))
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
-			capPend = false
+			h.capV1 = h.r[s.rs1]
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -2897,32 +2245,23 @@ dispatch:
 		h.r[s.rd] = bits.ReverseBytes64(h.r[s.rs1])
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
-			capPend = false
+			h.capV1 = h.r[s.rs1]
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -2936,32 +2275,23 @@ dispatch:
 		h.r[s.rd] = h.r[s.rs1] &^ (1 << (h.r[s.rs2] & 63))
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
-			capPend = false
+			h.capV1 = h.r[s.rs1]
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -2975,32 +2305,23 @@ dispatch:
 		h.r[s.rd] = h.r[s.rs1] &^ (1 << (s.imm & 63))
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
-			capPend = false
+			h.capV1 = h.r[s.rs1]
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -3014,32 +2335,23 @@ dispatch:
 		h.r[s.rd] = h.r[s.rs1] >> (h.r[s.rs2] & 63) & 1
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
-			capPend = false
+			h.capV1 = h.r[s.rs1]
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -3053,32 +2365,23 @@ dispatch:
 		h.r[s.rd] = h.r[s.rs1] >> (s.imm & 63) & 1
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
-			capPend = false
+			h.capV1 = h.r[s.rs1]
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -3092,32 +2395,23 @@ dispatch:
 		h.r[s.rd] = h.r[s.rs1] ^ (1 << (h.r[s.rs2] & 63))
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
-			capPend = false
+			h.capV1 = h.r[s.rs1]
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -3131,32 +2425,23 @@ dispatch:
 		h.r[s.rd] = h.r[s.rs1] ^ (1 << (s.imm & 63))
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
-			capPend = false
+			h.capV1 = h.r[s.rs1]
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -3170,32 +2455,23 @@ dispatch:
 		h.r[s.rd] = h.r[s.rs1] | (1 << (h.r[s.rs2] & 63))
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
-			capPend = false
+			h.capV1 = h.r[s.rs1]
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -3209,32 +2485,23 @@ dispatch:
 		h.r[s.rd] = h.r[s.rs1] | (1 << (s.imm & 63))
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
-			capPend = false
+			h.capV1 = h.r[s.rs1]
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -3260,32 +2527,23 @@ dispatch:
 		}
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
-			capPend = false
+			h.capV1 = h.r[s.rs1]
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -3302,32 +2560,23 @@ dispatch:
 		}
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
-			capPend = false
+			h.capV1 = h.r[s.rs1]
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -3344,32 +2593,23 @@ dispatch:
 		}
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
-			capPend = false
+			h.capV1 = h.r[s.rs1]
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -3386,32 +2626,23 @@ dispatch:
 		}
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
-			capPend = false
+			h.capV1 = h.r[s.rs1]
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -3428,32 +2659,23 @@ dispatch:
 		}
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
-			capPend = false
+			h.capV1 = h.r[s.rs1]
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -3470,32 +2692,23 @@ dispatch:
 		}
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
-			capPend = false
+			h.capV1 = h.r[s.rs1]
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -3517,28 +2730,19 @@ dispatch:
 		h.r[s.rd] = uint64(int64(*(*int8)(unsafe.Add(e.host, va&pageMask))))
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, va-s.im(), capPend)
-			capPend = false
+			h.capV1 = va - s.im()
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
 			da := sim.Zigzag(va - capC.State.Addr)
 			na := sim.ByteLen(da)
@@ -3548,9 +2752,9 @@ dispatch:
 			*(*uint64)(unsafe.Add(capBase, q)) = h.r[s.rd]
 			q += 1 << (s.tmk >> 4 & 3)
 			capC.State.Addr = va
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -3572,28 +2776,19 @@ dispatch:
 		h.r[s.rd] = uint64(*(*uint8)(unsafe.Add(e.host, va&pageMask)))
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, va-s.im(), capPend)
-			capPend = false
+			h.capV1 = va - s.im()
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
 			da := sim.Zigzag(va - capC.State.Addr)
 			na := sim.ByteLen(da)
@@ -3603,9 +2798,9 @@ dispatch:
 			*(*uint64)(unsafe.Add(capBase, q)) = h.r[s.rd]
 			q += 1 << (s.tmk >> 4 & 3)
 			capC.State.Addr = va
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -3627,28 +2822,19 @@ dispatch:
 		h.r[s.rd] = uint64(int64(*(*int16)(unsafe.Add(e.host, va&pageMask))))
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, va-s.im(), capPend)
-			capPend = false
+			h.capV1 = va - s.im()
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
 			da := sim.Zigzag(va - capC.State.Addr)
 			na := sim.ByteLen(da)
@@ -3658,9 +2844,9 @@ dispatch:
 			*(*uint64)(unsafe.Add(capBase, q)) = h.r[s.rd]
 			q += 1 << (s.tmk >> 4 & 3)
 			capC.State.Addr = va
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -3682,28 +2868,19 @@ dispatch:
 		h.r[s.rd] = uint64(*(*uint16)(unsafe.Add(e.host, va&pageMask)))
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, va-s.im(), capPend)
-			capPend = false
+			h.capV1 = va - s.im()
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
 			da := sim.Zigzag(va - capC.State.Addr)
 			na := sim.ByteLen(da)
@@ -3713,9 +2890,9 @@ dispatch:
 			*(*uint64)(unsafe.Add(capBase, q)) = h.r[s.rd]
 			q += 1 << (s.tmk >> 4 & 3)
 			capC.State.Addr = va
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -3737,28 +2914,19 @@ dispatch:
 		h.r[s.rd] = uint64(int64(*(*int32)(unsafe.Add(e.host, va&pageMask))))
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, va-s.im(), capPend)
-			capPend = false
+			h.capV1 = va - s.im()
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
 			da := sim.Zigzag(va - capC.State.Addr)
 			na := sim.ByteLen(da)
@@ -3768,9 +2936,9 @@ dispatch:
 			*(*uint64)(unsafe.Add(capBase, q)) = h.r[s.rd]
 			q += 1 << (s.tmk >> 4 & 3)
 			capC.State.Addr = va
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -3792,28 +2960,19 @@ dispatch:
 		h.r[s.rd] = uint64(*(*uint32)(unsafe.Add(e.host, va&pageMask)))
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, va-s.im(), capPend)
-			capPend = false
+			h.capV1 = va - s.im()
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
 			da := sim.Zigzag(va - capC.State.Addr)
 			na := sim.ByteLen(da)
@@ -3823,9 +2982,9 @@ dispatch:
 			*(*uint64)(unsafe.Add(capBase, q)) = h.r[s.rd]
 			q += 1 << (s.tmk >> 4 & 3)
 			capC.State.Addr = va
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -3847,28 +3006,19 @@ dispatch:
 		h.r[s.rd] = *(*uint64)(unsafe.Add(e.host, va&pageMask))
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, va-s.im(), capPend)
-			capPend = false
+			h.capV1 = va - s.im()
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
 			da := sim.Zigzag(va - capC.State.Addr)
 			na := sim.ByteLen(da)
@@ -3878,9 +3028,9 @@ dispatch:
 			*(*uint64)(unsafe.Add(capBase, q)) = h.r[s.rd]
 			q += 1 << (s.tmk >> 4 & 3)
 			capC.State.Addr = va
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -3905,28 +3055,19 @@ dispatch:
 		}
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, va-s.im(), capPend)
-			capPend = false
+			h.capV1 = va - s.im()
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
 			da := sim.Zigzag(va - capC.State.Addr)
 			na := sim.ByteLen(da)
@@ -3936,9 +3077,9 @@ dispatch:
 			*(*uint64)(unsafe.Add(capBase, q)) = h.r[s.rs2]
 			q += 1 << (s.tmk >> 4 & 3)
 			capC.State.Addr = va
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -3963,28 +3104,19 @@ dispatch:
 		}
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, va-s.im(), capPend)
-			capPend = false
+			h.capV1 = va - s.im()
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
 			da := sim.Zigzag(va - capC.State.Addr)
 			na := sim.ByteLen(da)
@@ -3994,9 +3126,9 @@ dispatch:
 			*(*uint64)(unsafe.Add(capBase, q)) = h.r[s.rs2]
 			q += 1 << (s.tmk >> 4 & 3)
 			capC.State.Addr = va
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -4021,28 +3153,19 @@ dispatch:
 		}
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, va-s.im(), capPend)
-			capPend = false
+			h.capV1 = va - s.im()
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
 			da := sim.Zigzag(va - capC.State.Addr)
 			na := sim.ByteLen(da)
@@ -4052,9 +3175,9 @@ dispatch:
 			*(*uint64)(unsafe.Add(capBase, q)) = h.r[s.rs2]
 			q += 1 << (s.tmk >> 4 & 3)
 			capC.State.Addr = va
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -4079,28 +3202,19 @@ dispatch:
 		}
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, va-s.im(), capPend)
-			capPend = false
+			h.capV1 = va - s.im()
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
 			da := sim.Zigzag(va - capC.State.Addr)
 			na := sim.ByteLen(da)
@@ -4110,9 +3224,9 @@ dispatch:
 			*(*uint64)(unsafe.Add(capBase, q)) = h.r[s.rs2]
 			q += 1 << (s.tmk >> 4 & 3)
 			capC.State.Addr = va
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -4134,28 +3248,19 @@ dispatch:
 		h.r[s.rd] = nanBox | uint64(*(*uint32)(unsafe.Add(e.host, va&pageMask)))
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, va-s.im(), capPend)
-			capPend = false
+			h.capV1 = va - s.im()
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
 			da := sim.Zigzag(va - capC.State.Addr)
 			na := sim.ByteLen(da)
@@ -4165,9 +3270,9 @@ dispatch:
 			*(*uint64)(unsafe.Add(capBase, q)) = h.r[s.rd]
 			q += 1 << (s.tmk >> 4 & 3)
 			capC.State.Addr = va
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -4189,28 +3294,19 @@ dispatch:
 		h.r[s.rd] = *(*uint64)(unsafe.Add(e.host, va&pageMask))
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, va-s.im(), capPend)
-			capPend = false
+			h.capV1 = va - s.im()
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
 			da := sim.Zigzag(va - capC.State.Addr)
 			na := sim.ByteLen(da)
@@ -4220,9 +3316,9 @@ dispatch:
 			*(*uint64)(unsafe.Add(capBase, q)) = h.r[s.rd]
 			q += 1 << (s.tmk >> 4 & 3)
 			capC.State.Addr = va
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -4247,28 +3343,19 @@ dispatch:
 		}
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, va-s.im(), capPend)
-			capPend = false
+			h.capV1 = va - s.im()
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
 			da := sim.Zigzag(va - capC.State.Addr)
 			na := sim.ByteLen(da)
@@ -4278,9 +3365,9 @@ dispatch:
 			*(*uint64)(unsafe.Add(capBase, q)) = h.r[s.rs2]
 			q += 1 << (s.tmk >> 4 & 3)
 			capC.State.Addr = va
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -4305,28 +3392,19 @@ dispatch:
 		}
 		pc += uint64(s.len)
 		if s.trc&sim.MetaExt != 0 {
-			h.captureAt(s, capPC, capCyc0-rem, va-s.im(), capPend)
-			capPend = false
+			h.capV1 = va - s.im()
+			return pc, rem - 1, s, exitCapture
 		} else {
+			capC := &h.capBuf.c
+			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 			p := capC.P
-			dpc := sim.Zigzag(capPC - capC.State.PC)
-			npc := sim.ByteLen(dpc)
-			*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-			q := p + 2 + npc
-			meta := s.trc
-			if capPend {
-				q = capC.PutStall(q, capCyc0-rem, h.priv)
-				meta |= sim.MetaExt
-				capPend = false
-			}
+			nj := 0
+			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			m := s.trc & 63
-			v := h.r[m+m&32]
-			dv := sim.Zigzag(v - capC.State.Regs[m])
-			capC.State.Regs[m] = v
-			nv := sim.ByteLen(dv)
-			*(*uint64)(unsafe.Add(capBase, q)) = dv
+			v := sim.Zigzag(h.r[s.trc&63])
+			nv := sim.ByteLen(v)
+			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
 			da := sim.Zigzag(va - capC.State.Addr)
 			na := sim.ByteLen(da)
@@ -4336,9 +3414,9 @@ dispatch:
 			*(*uint64)(unsafe.Add(capBase, q)) = h.r[s.rs2]
 			q += 1 << (s.tmk >> 4 & 3)
 			capC.State.Addr = va
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			capC.Last = p
 			capC.P = q
-			capC.State.PC = capPC + uint64(s.len)
 		}
 		if rem--; rem == 0 {
 			return pc, rem, s, exitDone
@@ -4363,32 +3441,25 @@ dispatch:
 	// on BenchmarkCompute (451 against 467 MIPS).
 jumped:
 	if s.trc&sim.MetaExt != 0 {
-		h.captureAt(s, capPC, capCyc0-rem, h.r[s.rs1], capPend)
-		capPend = false
+		h.capV1 = h.r[s.rs1]
+		return pc, rem - 1, s, exitCapture
 	} else {
+		capC := &h.capBuf.c
+		capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 		p := capC.P
-		dpc := sim.Zigzag(capPC - capC.State.PC)
-		npc := sim.ByteLen(dpc)
-		*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-		q := p + 2 + npc
-		meta := s.trc
-		if capPend {
-			q = capC.PutStall(q, capCyc0-rem, h.priv)
-			meta |= sim.MetaExt
-			capPend = false
-		}
+		j := sim.Zigzag(pc - h.capPC - uint64(s.len))
+		nj := sim.ByteLen(j)
+		*(*uint64)(unsafe.Add(capBase, p+2)) = j
+		q := p + 2 + nj
 		*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 		q += int(s.len)
-		m := s.trc & 63
-		v := h.r[m+m&32]
-		dv := sim.Zigzag(v - capC.State.Regs[m])
-		capC.State.Regs[m] = v
-		nv := sim.ByteLen(dv)
-		*(*uint64)(unsafe.Add(capBase, q)) = dv
+		v := sim.Zigzag(h.r[s.trc&63])
+		nv := sim.ByteLen(v)
+		*(*uint64)(unsafe.Add(capBase, q)) = v
 		q += nv
-		*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+		*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+		capC.Last = p
 		capC.P = q
-		capC.State.PC = capPC + uint64(s.len)
 	}
 	rem--
 	if rem == 0 {

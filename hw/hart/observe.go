@@ -260,10 +260,7 @@ func setRetireFence(e *sim.Retired, r *retired) {
 func traceBits(s *slot) (trc, tmk uint8) {
 	inf := &opInfos[s.op]
 	if inf.writesRd && s.rd != xZeroSink {
-		trc = s.rd
-		if s.rd >= fBase {
-			trc = s.rd - fBase + 32
-		}
+		trc = s.rd // Hart.r's layout is the meta byte's
 	}
 	if inf.memKind != sim.MemNone {
 		trc |= sim.MetaMem

@@ -239,8 +239,11 @@ const (
 )
 
 // Register-file layout of Hart.r: x0..x31 at 0..31 (x0 always reads 0),
-// a scratch slot that absorbs writes to x0, and f0..f31 from fBase.
+// f0..f31 from fBase, and a scratch slot that absorbs writes to x0. A
+// trace meta byte's register number (0: none, 1-31: x1-x31, 32-63:
+// f0-f31) is the index of the register here, so capturing harts read the
+// value they code without translating it.
 const (
-	xZeroSink = 32
-	fBase     = 64
+	fBase     = 32
+	xZeroSink = 64
 )

@@ -47,6 +47,7 @@ const (
 	exitWatched              // a fast-path store hit a watched page (done, not retired)
 	exitILine                // pc moved to another I-cache line: look it up
 	exitDLine                // the load or store at pc touches another D-cache line (not done)
+	exitCapture              // innerTraced only: the instruction before pc retired; code it (capture.go)
 )
 
 // Outcomes of execSlow.
@@ -149,7 +150,7 @@ outer:
 				h.watchedStore(s)
 				if capture {
 					h.capturePre(s, pc)
-					h.captureSlow(lim - rem)
+					h.captureSlow(lim-rem, pc+uint64(s.len))
 				}
 				pc += uint64(s.len)
 				rem--
@@ -183,7 +184,7 @@ outer:
 				}
 				next, st := h.execSlow(s, pc)
 				if capture && st != stTrap {
-					h.captureSlow(lim - rem)
+					h.captureSlow(lim-rem, next)
 				}
 				if step && st != stTrap {
 					h.retired = lim - rem + 1

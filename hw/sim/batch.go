@@ -14,34 +14,49 @@ import (
 // coding from inside their interpreter loop, and trace files store it as
 // it is (docs/trace-format.md, "Retire batches"), so the layout is fixed:
 //
-//	tag:  low nibble, length of the pc delta; high nibble, length of the
-//	      register value delta (bytes, 0..8)
+//	tag:  low nibble, length of the jump; high nibble, length of the
+//	      value (bytes, 0..8)
 //	meta: bits 0-5, the register written (0: none, 1-31: x1-x31,
 //	      32-63: f0-f31); bit 6, a memory access follows; bit 7, an
 //	      extension byte follows
-//	pc delta: zigzag(pc - (previous pc + previous length)), little-endian
-//	[extension: u8 bits (ExtStall, ExtPriv, ExtCSR, ExtFence), then their
-//	      fields in that order]
+//	jump: zigzag(next pc - (pc + length)), little-endian: an event's pc
+//	      is where the one before it went (the batch's start pc first)
+//	[extension: u8 bits (ExtCSR, ExtFence), then their fields in that
+//	      order]
 //	instruction: 2 bytes, or 4 if the low two bits are 11
-//	register delta: zigzag(value - the register's previous value)
+//	value: zigzag(the register's new value)
 //	[memory: u8 kind<<6 | log2(size)<<4 | address delta length,
 //	      zigzag(address - previous address), size bytes of data]
 //
+// Between events (and after the last) a mark may stand, which is no
+// event: MarkTag, u8 bits (MarkStall, MarkPriv), then their fields in that
+// order. It says the events after it start at a later cycle or in another
+// privilege, as one does after a stall or a trap.
+//
 // Values are little-endian bytes with their length given beside them,
 // not varints: the coder stores eight bytes and keeps as many as count,
-// which costs no branch per byte, and an event in sequence with no memory
-// access costs no branch at all.
+// which costs no branch per byte. An instruction that goes on in sequence
+// has no jump, so the coder of its event computes nothing about pcs, and
+// a value is coded by itself, not against the register's last one, so the
+// coder keeps no copy of the registers.
 const (
 	MetaMem = 1 << 6
 	MetaExt = 1 << 7
 )
 
-// Extension bits: rare fields, in this order.
+// Extension bits: rare fields of an event, in this order.
 const (
-	ExtStall = 1 << 0 // uvarint: cycle minus (previous cycle + 1)
-	ExtPriv  = 1 << 1 // u8 privilege
 	ExtCSR   = 1 << 2 // u16 csr, u64 value after the write
 	ExtFence = 1 << 3 // u8 fence kind | FenceAddrValid | FenceValValid, then u64 addr, u64 value if valid
+)
+
+// MarkTag starts a mark: no event's tag has a nibble above 8.
+const MarkTag = 0xff
+
+// Mark bits, in the order of their fields.
+const (
+	MarkStall = 1 << 0 // uvarint: cycle of the next event minus the one expected
+	MarkPriv  = 1 << 1 // u8 privilege of the events from here
 )
 
 // Flags of the fence byte beside its kind (the low four bits).
@@ -50,29 +65,35 @@ const (
 	FenceValValid  = 1 << 7
 )
 
-// MaxBatchEvent bounds the bytes one event takes in a batch, plus the
-// eight bytes a store of a whole uint64 past the last field needs.
-const MaxBatchEvent = 2 + 8 + 1 + 10 + 1 + 10 + 17 + 4 + 8 + 1 + 8 + 8 + 8
+// MaxBatchEvent bounds the bytes one event and the mark before it take in
+// a batch, plus the eight bytes a store of a whole uint64 past the last
+// field needs.
+const MaxBatchEvent = (1 + 1 + 10 + 1) + 2 + 8 + (1 + 10 + 17) + 4 + 8 + (1 + 8 + 8) + 8
 
-// MaxBatchBytes bounds a batch's coded events well below the 256 KiB
-// packet Wireshark accepts; a coder ends a batch once it holds this many.
-const MaxBatchBytes = 60 << 10
+// A coder ends a batch once it holds MaxBatchBytes. A loop that codes
+// events may code MaxBatchRun of them into a batch that is not Full
+// without looking at its room, so a batch holds at most BatchBufLen
+// bytes, below the 256 KiB packet Wireshark accepts.
+const (
+	MaxBatchBytes = 60 << 10
+	MaxBatchRun   = 2048
+	BatchBufLen   = MaxBatchBytes + MaxBatchRun*MaxBatchEvent
+)
 
 // BatchState is what coding an event against the ones before it needs;
 // coder and decoder keep the same.
 type BatchState struct {
 	PC, Cycle, Instret uint64 // expected for the next event
 	Priv               uint8
-	Regs               [64]uint64 // x0..x31, f0..f31 as coded (0 at the start)
-	Addr               uint64
+	Addr               uint64 // of the last memory access (0 at the start)
 }
 
 // RetireCoder codes one batch at a time.
 type RetireCoder struct {
-	// Buf[:P] is the coded events; Buf has MaxBatchBytes+MaxBatchEvent
-	// bytes, so that an event that starts below MaxBatchBytes fits.
+	// Buf[:P] is the coded events; Buf has BatchBufLen bytes.
 	Buf    []byte
 	P      int
+	Last   int    // where the last event starts, for Retarget
 	N      uint32 // events coded
 	Fences uint32 // of them, events a fence event follows
 	// Start is the state the first event is coded against: the pc,
@@ -83,10 +104,10 @@ type RetireCoder struct {
 
 // Begin starts an empty batch coded against pc, cycle, instret and priv.
 func (c *RetireCoder) Begin(pc, cycle, instret uint64, priv uint8) {
-	if len(c.Buf) != MaxBatchBytes+MaxBatchEvent {
-		c.Buf = make([]byte, MaxBatchBytes+MaxBatchEvent)
+	if len(c.Buf) != BatchBufLen {
+		c.Buf = make([]byte, BatchBufLen)
 	}
-	c.P, c.N, c.Fences = 0, 0, 0
+	c.P, c.Last, c.N, c.Fences = 0, 0, 0, 0
 	c.State = BatchState{PC: pc, Cycle: cycle, Instret: instret, Priv: priv}
 	c.Start = c.State
 }
@@ -126,33 +147,35 @@ func metaReg(kind, reg uint8) uint8 { return reg | kind>>1<<5 } // x: reg; f: 32
 
 // Add appends r (Codable, Continues) to the batch.
 func (c *RetireCoder) Add(r *Retired) {
+	if r.PC != c.State.PC {
+		c.Retarget(r.PC)
+	}
+	if r.Cycle != c.State.Cycle || r.Priv != c.State.Priv {
+		c.Mark(r.Cycle, r.Priv)
+	}
 	s := &c.State
-	buf := c.Buf[:MaxBatchBytes+MaxBatchEvent]
+	buf := c.Buf[:BatchBufLen]
 	le := binary.LittleEndian
 	at := c.P
-	dpc := Zigzag(r.PC - s.PC)
-	npc := ByteLen(dpc)
-	le.PutUint64(buf[at+2:], dpc)
-	p := at + 2 + npc
+	p := at + 2
 	reg := metaReg(r.RegKind, r.Reg)
 	if r.RegKind == RegNone {
 		reg = 0
 	}
 	meta := reg
-	if r.Cycle != s.Cycle || r.Priv != s.Priv || r.CSRWrit || r.Fence != 0 {
+	if r.CSRWrit || r.Fence != 0 {
 		meta |= MetaExt
 		p = c.ext(r, p)
 	}
 	le.PutUint32(buf[p:], r.Insn)
 	p += int(r.InsnLen)
-	dv := Zigzag(r.RegVal - s.Regs[reg])
+	v := Zigzag(r.RegVal)
 	if reg == 0 {
-		dv = 0
+		v = 0
 	}
-	nv := ByteLen(dv)
-	le.PutUint64(buf[p:], dv)
+	nv := ByteLen(v)
+	le.PutUint64(buf[p:], v)
 	p += nv
-	s.Regs[reg] += unzigzag(dv)
 	if r.MemKind != MemNone {
 		meta |= MetaMem
 		d := Zigzag(r.MemAddr - s.Addr)
@@ -164,8 +187,9 @@ func (c *RetireCoder) Add(r *Retired) {
 		p += int(r.MemSize)
 		s.Addr = r.MemAddr
 	}
-	buf[at] = byte(npc) | byte(nv)<<4
+	buf[at] = byte(nv) << 4
 	buf[at+1] = meta
+	c.Last = at
 	c.P = p
 	c.N++
 	s.PC = r.PC + uint64(r.InsnLen)
@@ -173,32 +197,61 @@ func (c *RetireCoder) Add(r *Retired) {
 	s.Instret++
 }
 
-// PutStall writes at p the extension byte of an event of cycle and priv
-// that has no other extension field (its stall and privilege, as they
-// differ from the state), updates the state, and returns the position
-// after it. The caller sets MetaExt in the event's meta byte.
-func (c *RetireCoder) PutStall(p int, cycle uint64, priv uint8) int {
-	return c.ext(&Retired{Cycle: cycle, Priv: priv}, p)
+// Mark says the events from here start at cycle (not earlier than the
+// state's) in privilege priv.
+func (c *RetireCoder) Mark(cycle uint64, priv uint8) {
+	s := &c.State
+	buf := c.Buf
+	p := c.P + 2
+	var x byte
+	if cycle != s.Cycle {
+		x |= MarkStall
+		p += binary.PutUvarint(buf[p:], cycle-s.Cycle)
+		s.Cycle = cycle
+	}
+	if priv != s.Priv {
+		x |= MarkPriv
+		buf[p] = priv
+		p++
+		s.Priv = priv
+	}
+	buf[c.P], buf[c.P+1] = MarkTag, x
+	c.P = p
+}
+
+// Retarget says the event after the last goes on at pc, not where the
+// last went: it rewrites the last event's jump, or the batch's start pc if
+// it has no event yet.
+func (c *RetireCoder) Retarget(pc uint64) {
+	if c.N == 0 {
+		c.Start.PC, c.State.PC = pc, pc
+		return
+	}
+	buf := c.Buf
+	at := c.Last
+	n := int(buf[at] & 15)
+	var old uint64
+	for i := n - 1; i >= 0; i-- {
+		old = old<<8 | uint64(buf[at+2+i])
+	}
+	j := Zigzag(unzigzag(old) + pc - c.State.PC)
+	m := ByteLen(j)
+	copy(buf[at+2+m:], buf[at+2+n:c.P])
+	for i := 0; i < m; i++ {
+		buf[at+2+i] = byte(j >> (8 * i))
+	}
+	buf[at] = buf[at]&0xf0 | byte(m)
+	c.P += m - n
+	c.State.PC = pc
 }
 
 // ext writes r's extension byte and fields at p.
 func (c *RetireCoder) ext(r *Retired, p int) int {
-	s := &c.State
 	buf := c.Buf
 	le := binary.LittleEndian
 	at := p
 	p++
 	var x byte
-	if r.Cycle != s.Cycle {
-		x |= ExtStall
-		p = binary.PutUvarint(buf[p:], r.Cycle-s.Cycle) + p
-	}
-	if r.Priv != s.Priv {
-		x |= ExtPriv
-		buf[p] = r.Priv
-		p++
-		s.Priv = r.Priv
-	}
 	if r.CSRWrit {
 		x |= ExtCSR
 		le.PutUint16(buf[p:], r.CSR)
@@ -248,6 +301,9 @@ func DecodeRetirements(body []byte, n uint32, start BatchState, fn func(r *Retir
 			return err
 		}
 	}
+	if err := d.marks(&s); err != nil {
+		return fmt.Errorf("retire batch after event %d: %w", n, err)
+	}
 	if d.p != len(body) {
 		return fmt.Errorf("retire batch: %d bytes after %d events", len(body)-d.p, n)
 	}
@@ -293,16 +349,41 @@ func (d *batchDecoder) bytes(n int) uint64 {
 	return v
 }
 
+// marks reads the marks at the decoder's position into s.
+func (d *batchDecoder) marks(s *BatchState) error {
+	for d.p < len(d.data) && d.data[d.p] == MarkTag {
+		d.p++
+		x := d.byte()
+		if x&^(MarkStall|MarkPriv) != 0 {
+			return fmt.Errorf("unknown mark bits %#x", x)
+		}
+		if x&MarkStall != 0 {
+			s.Cycle += d.uvarint()
+		}
+		if x&MarkPriv != 0 {
+			s.Priv = d.byte()
+		}
+		if d.err {
+			return errBatchShort
+		}
+	}
+	return nil
+}
+
 func (d *batchDecoder) event(s *BatchState, r *Retired) error {
 	*r = Retired{}
-	tag, meta := d.byte(), d.byte()
-	npc, nv := int(tag&15), int(tag>>4)
-	if npc > 8 || nv > 8 {
-		return fmt.Errorf("delta lengths %d and %d", npc, nv)
+	if err := d.marks(s); err != nil {
+		return err
 	}
-	r.PC, r.Cycle = s.PC+unzigzag(d.bytes(npc)), s.Cycle
+	tag, meta := d.byte(), d.byte()
+	nj, nv := int(tag&15), int(tag>>4)
+	if nj > 8 || nv > 8 {
+		return fmt.Errorf("jump and value lengths %d and %d", nj, nv)
+	}
+	r.PC, r.Cycle = s.PC, s.Cycle
+	jump := unzigzag(d.bytes(nj))
 	if meta&MetaExt != 0 {
-		if err := d.ext(s, r); err != nil {
+		if err := d.ext(r); err != nil {
 			return err
 		}
 	}
@@ -314,14 +395,14 @@ func (d *batchDecoder) event(s *BatchState, r *Retired) error {
 		r.InsnLen = 4
 	}
 	reg := meta & 63
-	s.Regs[reg] += unzigzag(d.bytes(nv))
+	v := unzigzag(d.bytes(nv))
 	if reg != 0 {
-		r.RegKind, r.Reg, r.RegVal = RegX, reg, s.Regs[reg]
+		r.RegKind, r.Reg, r.RegVal = RegX, reg, v
 		if reg >= 32 {
 			r.RegKind, r.Reg = RegF, reg-32
 		}
 	} else if nv != 0 {
-		return errors.New("value delta without a register")
+		return errors.New("value without a register")
 	}
 	if meta&MetaMem != 0 {
 		m := d.byte()
@@ -340,23 +421,17 @@ func (d *batchDecoder) event(s *BatchState, r *Retired) error {
 	if d.err {
 		return errBatchShort
 	}
-	s.PC = r.PC + uint64(r.InsnLen)
+	s.PC = r.PC + uint64(r.InsnLen) + jump
 	s.Cycle = r.Cycle + 1
 	s.Instret++
 	return nil
 }
 
 // ext reads an extension byte and its fields into r.
-func (d *batchDecoder) ext(s *BatchState, r *Retired) error {
+func (d *batchDecoder) ext(r *Retired) error {
 	x := d.byte()
-	if x&^(ExtStall|ExtPriv|ExtCSR|ExtFence) != 0 {
+	if x&^(ExtCSR|ExtFence) != 0 {
 		return fmt.Errorf("unknown extension bits %#x", x)
-	}
-	if x&ExtStall != 0 {
-		r.Cycle += d.uvarint()
-	}
-	if x&ExtPriv != 0 {
-		s.Priv = d.byte()
 	}
 	if x&ExtCSR != 0 {
 		r.CSRWrit = true

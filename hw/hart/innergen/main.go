@@ -75,7 +75,7 @@ func Generate(src []byte) ([]byte, error) {
 	if !strings.Contains(body, "\ndispatch:\n") || !strings.Contains(body, jumped) {
 		return nil, errors.New("run.go: inner has no dispatch or jumped label")
 	}
-	for _, name := range []string{"capC", "capBase", "capPC", "capCyc0", "capPend"} {
+	for _, name := range []string{"capC", "capBase"} {
 		if strings.Contains(body, name) {
 			return nil, fmt.Errorf("run.go: inner uses the name %s, which innerTraced declares", name)
 		}
@@ -83,16 +83,17 @@ func Generate(src []byte) ([]byte, error) {
 	var b strings.Builder
 	b.WriteString(header)
 	b.WriteString(strings.Replace(signature, "inner(", "innerTraced(", 1))
-	b.WriteString(preamble)
 	lines := strings.SplitAfter(body, "\n")
 	retires := 0
-	var c access // the memory access of the case the line is in
+	var c access // the case the line is in
 	for i, line := range lines {
 		trimmed := strings.TrimSpace(line)
 		indent := line[:len(line)-len(strings.TrimLeft(line, "\t"))]
 		switch {
-		case strings.HasPrefix(trimmed, "case ") && strings.HasSuffix(trimmed, ":"), trimmed == "jumped:":
+		case strings.HasPrefix(trimmed, "case ") && strings.HasSuffix(trimmed, ":"):
 			c = access{}
+		case trimmed == "jumped:":
+			c = access{jumped: true}
 		case strings.HasPrefix(trimmed, "va := "):
 			c.va = true
 		}
@@ -116,7 +117,7 @@ func Generate(src []byte) ([]byte, error) {
 		}
 		b.WriteString(line)
 		if trimmed == "dispatch:" {
-			b.WriteString("\tcapPC = pc\n")
+			b.WriteString("\th.capPC = pc\n")
 		}
 	}
 	if retires < 2 {
@@ -125,64 +126,66 @@ func Generate(src []byte) ([]byte, error) {
 	return format.Source([]byte(b.String()))
 }
 
-// access is what the code of a case says about its memory access: whether
+// access is what the code of a case says about its retirement: whether
 // it computes the virtual address va (a load or store the loop finishes
-// itself) and where the data is.
+// itself), where the data is, and whether it is the retirement of the
+// instructions that jump (pc is not the next in sequence).
 type access struct {
-	va   bool
-	data string
+	va     bool
+	data   string
+	jumped bool
 }
 
 // retireCode returns the code that codes the retirement of an instruction
-// of the case, mirroring sim.RetireCoder.Add for an instruction in
-// sequence with the one before (the unusual ones go to captureAt).
+// of the case, mirroring sim.RetireCoder.Add. The unusual ones return to
+// innerCaptured, which codes them with captureAt: innerTraced makes no
+// calls, so that its state stays in registers as inner's does. At the
+// retirement, pc is the next instruction's.
 func (c access) retireCode() (string, error) {
 	if c.va != (c.data != "") {
 		return "", errors.New("a case that computes va must load or store through set.load or set.store, and the other way round")
 	}
-	v1, mem := "h.r[s.rs1]", ""
+	v1, mem, jump := "h.r[s.rs1]", "", seqCode
 	if c.va {
 		v1 = "va - s.im()"
 		mem = strings.ReplaceAll(memCode, "DATA", c.data)
 	}
-	return strings.NewReplacer("V1", v1, "MEM\n", mem).Replace(retireTmpl), nil
+	if c.jumped {
+		jump = jumpCode
+	}
+	return strings.NewReplacer("RS1", v1, "MEM\n", mem, "JUMP\n", jump).Replace(retireTmpl), nil
 }
 
-const preamble = `	capC := &h.capBuf.c
-	capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-	capCyc0, capPend := h.capCyc0, h.capPend
-	var capPC uint64
-`
-
+// The event of an instruction that goes on in sequence has no jump.
 const retireTmpl = `if s.trc&sim.MetaExt != 0 {
-	h.captureAt(s, capPC, capCyc0-rem, V1, capPend)
-	capPend = false
+	h.capV1 = RS1
+	return pc, rem - 1, s, exitCapture
 } else {
+	capC := &h.capBuf.c
+	capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
 	p := capC.P
-	dpc := sim.Zigzag(capPC - capC.State.PC)
-	npc := sim.ByteLen(dpc)
-	*(*uint64)(unsafe.Add(capBase, p+2)) = dpc
-	q := p + 2 + npc
-	meta := s.trc
-	if capPend {
-		q = capC.PutStall(q, capCyc0-rem, h.priv)
-		meta |= sim.MetaExt
-		capPend = false
-	}
+JUMP
 	*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 	q += int(s.len)
-	m := s.trc & 63
-	v := h.r[m+m&32]
-	dv := sim.Zigzag(v - capC.State.Regs[m])
-	capC.State.Regs[m] = v
-	nv := sim.ByteLen(dv)
-	*(*uint64)(unsafe.Add(capBase, q)) = dv
+	v := sim.Zigzag(h.r[s.trc&63])
+	nv := sim.ByteLen(v)
+	*(*uint64)(unsafe.Add(capBase, q)) = v
 	q += nv
 MEM
-	*(*uint16)(unsafe.Add(capBase, p)) = uint16(npc|nv<<4) | uint16(meta)<<8
+	*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+	capC.Last = p
 	capC.P = q
-	capC.State.PC = capPC + uint64(s.len)
 }
+`
+
+const seqCode = `	nj := 0
+	q := p + 2
+`
+
+const jumpCode = `	j := sim.Zigzag(pc - h.capPC - uint64(s.len))
+	nj := sim.ByteLen(j)
+	*(*uint64)(unsafe.Add(capBase, p+2)) = j
+	q := p + 2 + nj
 `
 
 const memCode = `	da := sim.Zigzag(va - capC.State.Addr)

@@ -25,8 +25,11 @@ func TestInnerTracedIsCurrent(t *testing.T) {
 		t.Fatal("hw/hart/inner_traced.go is out of date with run.go: run go run ./hw/hart/innergen")
 	}
 	retires := strings.Count(string(src), "if rem--; rem == 0 {") + 1 // and jumped
-	if n := strings.Count(string(want), "capC.State.PC = capPC + uint64(s.len)"); n != retires {
+	if n := strings.Count(string(want), "capC.Last = p\n"); n != retires {
 		t.Fatalf("%d retirements coded for %d retirement points", n, retires)
+	}
+	if n := strings.Count(string(want), "nj := sim.ByteLen(j)\n"); n != 1 {
+		t.Fatalf("%d retirements code a jump, want 1 (jumped)", n)
 	}
 	loads, stores := strings.Count(string(src), "set.load["), strings.Count(string(src), "set.store[")
 	coded := func(data string) int { return strings.Count(string(want), data) - strings.Count(string(src), data) }
