@@ -151,7 +151,13 @@ local function dissect_batch(buf, pinfo, tree)
 			local n, size = bit32.band(m, 15), bit32.lshift(1, bit32.band(bit32.rshift(m, 4), 3))
 			addr = addr + unzigzag(le_bytes(buf, o + 1, n))
 			mem_at = { kind = bit32.rshift(m, 6), size = size, data = o + 1 + n }
-			o = o + 1 + n + size
+			o = o + 1 + n
+			if mem_at.kind == 0 then -- a load whose data is the value
+				mem_at.kind, mem_at.value = 1, value
+				if size < 8 then mem_at.value = value:band(UInt64(2 ^ (8 * size) - 1)) end
+			else
+				o = o + size
+			end
 		end
 		local e = t:add(f.event, buf(start, o - start), i)
 		e:set_text(string.format("#%s pc=0x%s", tostring(instret + i), pc:tohex()))
@@ -168,7 +174,7 @@ local function dissect_batch(buf, pinfo, tree)
 		if mem_at then
 			e:add(f.memkind, buf(start, o - start), mem_at.kind)
 			e:add(f.memaddr, buf(start, o - start), addr)
-			e:add(f.memdata, buf(start, o - start), le_bytes(buf, mem_at.data, mem_at.size))
+			e:add(f.memdata, buf(start, o - start), mem_at.value or le_bytes(buf, mem_at.data, mem_at.size))
 		end
 		if fence_at then
 			local fe = e:add(f.fence, buf(start, o - start), fence_at.kind)

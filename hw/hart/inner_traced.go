@@ -31,7 +31,7 @@ dispatch:
 	case opLUI:
 		h.r[s.rd] = s.im()
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -42,11 +42,11 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -61,7 +61,7 @@ dispatch:
 	case opAUIPC:
 		h.r[s.rd] = pc + s.im()
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -72,11 +72,11 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -91,7 +91,7 @@ dispatch:
 	case opADDI:
 		h.r[s.rd] = h.r[s.rs1] + s.im()
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -102,11 +102,11 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -121,7 +121,7 @@ dispatch:
 	case opSLTI:
 		h.r[s.rd] = b2u(int64(h.r[s.rs1]) < int64(s.im()))
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -132,11 +132,11 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -151,7 +151,7 @@ dispatch:
 	case opSLTIU:
 		h.r[s.rd] = b2u(h.r[s.rs1] < s.im())
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -162,11 +162,11 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -181,7 +181,7 @@ dispatch:
 	case opXORI:
 		h.r[s.rd] = h.r[s.rs1] ^ s.im()
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -192,11 +192,11 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -211,7 +211,7 @@ dispatch:
 	case opORI:
 		h.r[s.rd] = h.r[s.rs1] | s.im()
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -222,11 +222,11 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -241,7 +241,7 @@ dispatch:
 	case opANDI:
 		h.r[s.rd] = h.r[s.rs1] & s.im()
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -252,11 +252,11 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -271,7 +271,7 @@ dispatch:
 	case opSLLI:
 		h.r[s.rd] = h.r[s.rs1] << (s.imm & 63)
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -282,11 +282,11 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -301,7 +301,7 @@ dispatch:
 	case opSRLI:
 		h.r[s.rd] = h.r[s.rs1] >> (s.imm & 63)
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -312,11 +312,11 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -331,7 +331,7 @@ dispatch:
 	case opSRAI:
 		h.r[s.rd] = uint64(int64(h.r[s.rs1]) >> (s.imm & 63))
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -342,11 +342,11 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -361,7 +361,7 @@ dispatch:
 	case opADD:
 		h.r[s.rd] = h.r[s.rs1] + h.r[s.rs2]
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -372,11 +372,11 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -391,7 +391,7 @@ dispatch:
 	case opSUB:
 		h.r[s.rd] = h.r[s.rs1] - h.r[s.rs2]
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -402,11 +402,11 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -421,7 +421,7 @@ dispatch:
 	case opSLL:
 		h.r[s.rd] = h.r[s.rs1] << (h.r[s.rs2] & 63)
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -432,11 +432,11 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -451,7 +451,7 @@ dispatch:
 	case opSLT:
 		h.r[s.rd] = b2u(int64(h.r[s.rs1]) < int64(h.r[s.rs2]))
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -462,11 +462,11 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -481,7 +481,7 @@ dispatch:
 	case opSLTU:
 		h.r[s.rd] = b2u(h.r[s.rs1] < h.r[s.rs2])
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -492,11 +492,11 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -511,7 +511,7 @@ dispatch:
 	case opXOR:
 		h.r[s.rd] = h.r[s.rs1] ^ h.r[s.rs2]
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -522,11 +522,11 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -541,7 +541,7 @@ dispatch:
 	case opSRL:
 		h.r[s.rd] = h.r[s.rs1] >> (h.r[s.rs2] & 63)
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -552,11 +552,11 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -571,7 +571,7 @@ dispatch:
 	case opSRA:
 		h.r[s.rd] = uint64(int64(h.r[s.rs1]) >> (h.r[s.rs2] & 63))
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -582,11 +582,11 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -601,7 +601,7 @@ dispatch:
 	case opOR:
 		h.r[s.rd] = h.r[s.rs1] | h.r[s.rs2]
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -612,11 +612,11 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -631,7 +631,7 @@ dispatch:
 	case opAND:
 		h.r[s.rd] = h.r[s.rs1] & h.r[s.rs2]
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -642,11 +642,11 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -661,7 +661,7 @@ dispatch:
 	case opADDIW:
 		h.r[s.rd] = sx32(uint32(h.r[s.rs1] + s.im()))
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -672,11 +672,11 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -691,7 +691,7 @@ dispatch:
 	case opSLLIW:
 		h.r[s.rd] = sx32(uint32(h.r[s.rs1]) << (s.imm & 31))
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -702,11 +702,11 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -721,7 +721,7 @@ dispatch:
 	case opSRLIW:
 		h.r[s.rd] = sx32(uint32(h.r[s.rs1]) >> (s.imm & 31))
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -732,11 +732,11 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -751,7 +751,7 @@ dispatch:
 	case opSRAIW:
 		h.r[s.rd] = uint64(int64(int32(h.r[s.rs1]) >> (s.imm & 31)))
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -762,11 +762,11 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -781,7 +781,7 @@ dispatch:
 	case opADDW:
 		h.r[s.rd] = sx32(uint32(h.r[s.rs1] + h.r[s.rs2]))
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -792,11 +792,11 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -811,7 +811,7 @@ dispatch:
 	case opSUBW:
 		h.r[s.rd] = sx32(uint32(h.r[s.rs1] - h.r[s.rs2]))
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -822,11 +822,11 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -841,7 +841,7 @@ dispatch:
 	case opSLLW:
 		h.r[s.rd] = sx32(uint32(h.r[s.rs1]) << (h.r[s.rs2] & 31))
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -852,11 +852,11 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -871,7 +871,7 @@ dispatch:
 	case opSRLW:
 		h.r[s.rd] = sx32(uint32(h.r[s.rs1]) >> (h.r[s.rs2] & 31))
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -882,11 +882,11 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -901,7 +901,7 @@ dispatch:
 	case opSRAW:
 		h.r[s.rd] = uint64(int64(int32(h.r[s.rs1]) >> (h.r[s.rs2] & 31)))
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -912,11 +912,11 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -930,7 +930,7 @@ dispatch:
 		goto dispatch
 	case opFENCE:
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -941,11 +941,11 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -960,7 +960,7 @@ dispatch:
 	case opMUL:
 		h.r[s.rd] = h.r[s.rs1] * h.r[s.rs2]
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -971,11 +971,11 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -994,7 +994,7 @@ dispatch:
 		hi -= x & uint64(int64(y)>>63)
 		h.r[s.rd] = hi
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -1005,11 +1005,11 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -1026,7 +1026,7 @@ dispatch:
 		hi, _ := bits.Mul64(x, y)
 		h.r[s.rd] = hi - y&uint64(int64(x)>>63)
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -1037,11 +1037,11 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -1056,7 +1056,7 @@ dispatch:
 	case opMULHU:
 		h.r[s.rd], _ = bits.Mul64(h.r[s.rs1], h.r[s.rs2])
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -1067,11 +1067,11 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -1094,7 +1094,7 @@ dispatch:
 			h.r[s.rd] = uint64(x / y)
 		}
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -1105,11 +1105,11 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -1128,7 +1128,7 @@ dispatch:
 			h.r[s.rd] = h.r[s.rs1] / y
 		}
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -1139,11 +1139,11 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -1166,7 +1166,7 @@ dispatch:
 			h.r[s.rd] = uint64(x % y)
 		}
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -1177,11 +1177,11 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -1200,7 +1200,7 @@ dispatch:
 			h.r[s.rd] = h.r[s.rs1] % y
 		}
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -1211,11 +1211,11 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -1230,7 +1230,7 @@ dispatch:
 	case opMULW:
 		h.r[s.rd] = sx32(uint32(h.r[s.rs1]) * uint32(h.r[s.rs2]))
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -1241,11 +1241,11 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -1268,7 +1268,7 @@ dispatch:
 			h.r[s.rd] = uint64(int64(x / y))
 		}
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -1279,11 +1279,11 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -1302,7 +1302,7 @@ dispatch:
 			h.r[s.rd] = sx32(uint32(h.r[s.rs1]) / y)
 		}
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -1313,11 +1313,11 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -1340,7 +1340,7 @@ dispatch:
 			h.r[s.rd] = uint64(int64(x % y))
 		}
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -1351,11 +1351,11 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -1374,7 +1374,7 @@ dispatch:
 			h.r[s.rd] = sx32(uint32(h.r[s.rs1]) % y)
 		}
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -1385,11 +1385,11 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -1404,7 +1404,7 @@ dispatch:
 	case opADDUW:
 		h.r[s.rd] = uint64(uint32(h.r[s.rs1])) + h.r[s.rs2]
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -1415,11 +1415,11 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -1434,7 +1434,7 @@ dispatch:
 	case opSH1ADD:
 		h.r[s.rd] = h.r[s.rs1]<<1 + h.r[s.rs2]
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -1445,11 +1445,11 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -1464,7 +1464,7 @@ dispatch:
 	case opSH2ADD:
 		h.r[s.rd] = h.r[s.rs1]<<2 + h.r[s.rs2]
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -1475,11 +1475,11 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -1494,7 +1494,7 @@ dispatch:
 	case opSH3ADD:
 		h.r[s.rd] = h.r[s.rs1]<<3 + h.r[s.rs2]
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -1505,11 +1505,11 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -1524,7 +1524,7 @@ dispatch:
 	case opSH1ADDUW:
 		h.r[s.rd] = uint64(uint32(h.r[s.rs1]))<<1 + h.r[s.rs2]
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -1535,11 +1535,11 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -1554,7 +1554,7 @@ dispatch:
 	case opSH2ADDUW:
 		h.r[s.rd] = uint64(uint32(h.r[s.rs1]))<<2 + h.r[s.rs2]
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -1565,11 +1565,11 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -1584,7 +1584,7 @@ dispatch:
 	case opSH3ADDUW:
 		h.r[s.rd] = uint64(uint32(h.r[s.rs1]))<<3 + h.r[s.rs2]
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -1595,11 +1595,11 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -1614,7 +1614,7 @@ dispatch:
 	case opSLLIUW:
 		h.r[s.rd] = uint64(uint32(h.r[s.rs1])) << (s.imm & 63)
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -1625,11 +1625,11 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -1644,7 +1644,7 @@ dispatch:
 	case opANDN:
 		h.r[s.rd] = h.r[s.rs1] &^ h.r[s.rs2]
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -1655,11 +1655,11 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -1674,7 +1674,7 @@ dispatch:
 	case opORN:
 		h.r[s.rd] = h.r[s.rs1] | ^h.r[s.rs2]
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -1685,11 +1685,11 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -1704,7 +1704,7 @@ dispatch:
 	case opXNOR:
 		h.r[s.rd] = ^(h.r[s.rs1] ^ h.r[s.rs2])
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -1715,11 +1715,11 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -1734,7 +1734,7 @@ dispatch:
 	case opCLZ:
 		h.r[s.rd] = uint64(bits.LeadingZeros64(h.r[s.rs1]))
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -1745,11 +1745,11 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -1764,7 +1764,7 @@ dispatch:
 	case opCLZW:
 		h.r[s.rd] = uint64(bits.LeadingZeros32(uint32(h.r[s.rs1])))
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -1775,11 +1775,11 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -1794,7 +1794,7 @@ dispatch:
 	case opCTZ:
 		h.r[s.rd] = uint64(bits.TrailingZeros64(h.r[s.rs1]))
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -1805,11 +1805,11 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -1824,7 +1824,7 @@ dispatch:
 	case opCTZW:
 		h.r[s.rd] = uint64(bits.TrailingZeros32(uint32(h.r[s.rs1])))
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -1835,11 +1835,11 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -1854,7 +1854,7 @@ dispatch:
 	case opMAX:
 		h.r[s.rd] = uint64(max(int64(h.r[s.rs1]), int64(h.r[s.rs2])))
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -1865,11 +1865,11 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -1884,7 +1884,7 @@ dispatch:
 	case opMAXU:
 		h.r[s.rd] = max(h.r[s.rs1], h.r[s.rs2])
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -1895,11 +1895,11 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -1914,7 +1914,7 @@ dispatch:
 	case opMIN:
 		h.r[s.rd] = uint64(min(int64(h.r[s.rs1]), int64(h.r[s.rs2])))
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -1925,11 +1925,11 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -1944,7 +1944,7 @@ dispatch:
 	case opMINU:
 		h.r[s.rd] = min(h.r[s.rs1], h.r[s.rs2])
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -1955,11 +1955,11 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -1974,7 +1974,7 @@ dispatch:
 	case opSEXTB:
 		h.r[s.rd] = uint64(int64(int8(h.r[s.rs1])))
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -1985,11 +1985,11 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -2004,7 +2004,7 @@ dispatch:
 	case opSEXTH:
 		h.r[s.rd] = uint64(int64(int16(h.r[s.rs1])))
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -2015,11 +2015,11 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -2034,7 +2034,7 @@ dispatch:
 	case opZEXTH:
 		h.r[s.rd] = uint64(uint16(h.r[s.rs1]))
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -2045,11 +2045,11 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -2064,7 +2064,7 @@ dispatch:
 	case opROL:
 		h.r[s.rd] = bits.RotateLeft64(h.r[s.rs1], int(h.r[s.rs2]&63))
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -2075,11 +2075,11 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -2094,7 +2094,7 @@ dispatch:
 	case opROLW:
 		h.r[s.rd] = sx32(bits.RotateLeft32(uint32(h.r[s.rs1]), int(h.r[s.rs2]&31)))
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -2105,11 +2105,11 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -2124,7 +2124,7 @@ dispatch:
 	case opROR:
 		h.r[s.rd] = bits.RotateLeft64(h.r[s.rs1], -int(h.r[s.rs2]&63))
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -2135,11 +2135,11 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -2154,7 +2154,7 @@ dispatch:
 	case opRORI:
 		h.r[s.rd] = bits.RotateLeft64(h.r[s.rs1], -int(s.imm&63))
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -2165,11 +2165,11 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -2184,7 +2184,7 @@ dispatch:
 	case opRORIW:
 		h.r[s.rd] = sx32(bits.RotateLeft32(uint32(h.r[s.rs1]), -int(s.imm&31)))
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -2195,11 +2195,11 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -2214,7 +2214,7 @@ dispatch:
 	case opRORW:
 		h.r[s.rd] = sx32(bits.RotateLeft32(uint32(h.r[s.rs1]), -int(h.r[s.rs2]&31)))
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -2225,11 +2225,11 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -2244,7 +2244,7 @@ dispatch:
 	case opREV8:
 		h.r[s.rd] = bits.ReverseBytes64(h.r[s.rs1])
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -2255,11 +2255,11 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -2274,7 +2274,7 @@ dispatch:
 	case opBCLR:
 		h.r[s.rd] = h.r[s.rs1] &^ (1 << (h.r[s.rs2] & 63))
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -2285,11 +2285,11 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -2304,7 +2304,7 @@ dispatch:
 	case opBCLRI:
 		h.r[s.rd] = h.r[s.rs1] &^ (1 << (s.imm & 63))
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -2315,11 +2315,11 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -2334,7 +2334,7 @@ dispatch:
 	case opBEXT:
 		h.r[s.rd] = h.r[s.rs1] >> (h.r[s.rs2] & 63) & 1
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -2345,11 +2345,11 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -2364,7 +2364,7 @@ dispatch:
 	case opBEXTI:
 		h.r[s.rd] = h.r[s.rs1] >> (s.imm & 63) & 1
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -2375,11 +2375,11 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -2394,7 +2394,7 @@ dispatch:
 	case opBINV:
 		h.r[s.rd] = h.r[s.rs1] ^ (1 << (h.r[s.rs2] & 63))
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -2405,11 +2405,11 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -2424,7 +2424,7 @@ dispatch:
 	case opBINVI:
 		h.r[s.rd] = h.r[s.rs1] ^ (1 << (s.imm & 63))
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -2435,11 +2435,11 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -2454,7 +2454,7 @@ dispatch:
 	case opBSET:
 		h.r[s.rd] = h.r[s.rs1] | (1 << (h.r[s.rs2] & 63))
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -2465,11 +2465,11 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -2484,7 +2484,7 @@ dispatch:
 	case opBSETI:
 		h.r[s.rd] = h.r[s.rs1] | (1 << (s.imm & 63))
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -2495,11 +2495,11 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -2526,7 +2526,7 @@ dispatch:
 			goto jumped
 		}
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -2537,11 +2537,11 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -2559,7 +2559,7 @@ dispatch:
 			goto jumped
 		}
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -2570,11 +2570,11 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -2592,7 +2592,7 @@ dispatch:
 			goto jumped
 		}
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -2603,11 +2603,11 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -2625,7 +2625,7 @@ dispatch:
 			goto jumped
 		}
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -2636,11 +2636,11 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -2658,7 +2658,7 @@ dispatch:
 			goto jumped
 		}
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -2669,11 +2669,11 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -2691,7 +2691,7 @@ dispatch:
 			goto jumped
 		}
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -2702,11 +2702,11 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -2729,7 +2729,7 @@ dispatch:
 		}
 		h.r[s.rd] = uint64(int64(*(*int8)(unsafe.Add(e.host, va&pageMask))))
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = va - s.im()
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -2740,19 +2740,24 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
 			da := sim.Zigzag(va - capC.State.Addr)
 			na := sim.ByteLen(da)
-			*(*uint8)(unsafe.Add(capBase, q)) = s.tmk | uint8(na)
 			*(*uint64)(unsafe.Add(capBase, q+1)) = da
-			q += 1 + na
-			*(*uint64)(unsafe.Add(capBase, q)) = h.r[s.rd]
-			q += 1 << (s.tmk >> 4 & 3)
+			if t&63 != 0 {
+				*(*uint8)(unsafe.Add(capBase, q)) = s.tmk&0x3f | uint8(na)
+				q += 1 + na
+			} else {
+				*(*uint8)(unsafe.Add(capBase, q)) = s.tmk | uint8(na)
+				q += 1 + na
+				*(*uint64)(unsafe.Add(capBase, q)) = h.r[s.rd]
+				q += 1 << (s.tmk >> 4 & 3)
+			}
 			capC.State.Addr = va
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -2775,7 +2780,7 @@ dispatch:
 		}
 		h.r[s.rd] = uint64(*(*uint8)(unsafe.Add(e.host, va&pageMask)))
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = va - s.im()
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -2786,19 +2791,24 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
 			da := sim.Zigzag(va - capC.State.Addr)
 			na := sim.ByteLen(da)
-			*(*uint8)(unsafe.Add(capBase, q)) = s.tmk | uint8(na)
 			*(*uint64)(unsafe.Add(capBase, q+1)) = da
-			q += 1 + na
-			*(*uint64)(unsafe.Add(capBase, q)) = h.r[s.rd]
-			q += 1 << (s.tmk >> 4 & 3)
+			if t&63 != 0 {
+				*(*uint8)(unsafe.Add(capBase, q)) = s.tmk&0x3f | uint8(na)
+				q += 1 + na
+			} else {
+				*(*uint8)(unsafe.Add(capBase, q)) = s.tmk | uint8(na)
+				q += 1 + na
+				*(*uint64)(unsafe.Add(capBase, q)) = h.r[s.rd]
+				q += 1 << (s.tmk >> 4 & 3)
+			}
 			capC.State.Addr = va
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -2821,7 +2831,7 @@ dispatch:
 		}
 		h.r[s.rd] = uint64(int64(*(*int16)(unsafe.Add(e.host, va&pageMask))))
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = va - s.im()
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -2832,19 +2842,24 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
 			da := sim.Zigzag(va - capC.State.Addr)
 			na := sim.ByteLen(da)
-			*(*uint8)(unsafe.Add(capBase, q)) = s.tmk | uint8(na)
 			*(*uint64)(unsafe.Add(capBase, q+1)) = da
-			q += 1 + na
-			*(*uint64)(unsafe.Add(capBase, q)) = h.r[s.rd]
-			q += 1 << (s.tmk >> 4 & 3)
+			if t&63 != 0 {
+				*(*uint8)(unsafe.Add(capBase, q)) = s.tmk&0x3f | uint8(na)
+				q += 1 + na
+			} else {
+				*(*uint8)(unsafe.Add(capBase, q)) = s.tmk | uint8(na)
+				q += 1 + na
+				*(*uint64)(unsafe.Add(capBase, q)) = h.r[s.rd]
+				q += 1 << (s.tmk >> 4 & 3)
+			}
 			capC.State.Addr = va
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -2867,7 +2882,7 @@ dispatch:
 		}
 		h.r[s.rd] = uint64(*(*uint16)(unsafe.Add(e.host, va&pageMask)))
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = va - s.im()
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -2878,19 +2893,24 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
 			da := sim.Zigzag(va - capC.State.Addr)
 			na := sim.ByteLen(da)
-			*(*uint8)(unsafe.Add(capBase, q)) = s.tmk | uint8(na)
 			*(*uint64)(unsafe.Add(capBase, q+1)) = da
-			q += 1 + na
-			*(*uint64)(unsafe.Add(capBase, q)) = h.r[s.rd]
-			q += 1 << (s.tmk >> 4 & 3)
+			if t&63 != 0 {
+				*(*uint8)(unsafe.Add(capBase, q)) = s.tmk&0x3f | uint8(na)
+				q += 1 + na
+			} else {
+				*(*uint8)(unsafe.Add(capBase, q)) = s.tmk | uint8(na)
+				q += 1 + na
+				*(*uint64)(unsafe.Add(capBase, q)) = h.r[s.rd]
+				q += 1 << (s.tmk >> 4 & 3)
+			}
 			capC.State.Addr = va
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -2913,7 +2933,7 @@ dispatch:
 		}
 		h.r[s.rd] = uint64(int64(*(*int32)(unsafe.Add(e.host, va&pageMask))))
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = va - s.im()
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -2924,19 +2944,24 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
 			da := sim.Zigzag(va - capC.State.Addr)
 			na := sim.ByteLen(da)
-			*(*uint8)(unsafe.Add(capBase, q)) = s.tmk | uint8(na)
 			*(*uint64)(unsafe.Add(capBase, q+1)) = da
-			q += 1 + na
-			*(*uint64)(unsafe.Add(capBase, q)) = h.r[s.rd]
-			q += 1 << (s.tmk >> 4 & 3)
+			if t&63 != 0 {
+				*(*uint8)(unsafe.Add(capBase, q)) = s.tmk&0x3f | uint8(na)
+				q += 1 + na
+			} else {
+				*(*uint8)(unsafe.Add(capBase, q)) = s.tmk | uint8(na)
+				q += 1 + na
+				*(*uint64)(unsafe.Add(capBase, q)) = h.r[s.rd]
+				q += 1 << (s.tmk >> 4 & 3)
+			}
 			capC.State.Addr = va
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -2959,7 +2984,7 @@ dispatch:
 		}
 		h.r[s.rd] = uint64(*(*uint32)(unsafe.Add(e.host, va&pageMask)))
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = va - s.im()
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -2970,19 +2995,24 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
 			da := sim.Zigzag(va - capC.State.Addr)
 			na := sim.ByteLen(da)
-			*(*uint8)(unsafe.Add(capBase, q)) = s.tmk | uint8(na)
 			*(*uint64)(unsafe.Add(capBase, q+1)) = da
-			q += 1 + na
-			*(*uint64)(unsafe.Add(capBase, q)) = h.r[s.rd]
-			q += 1 << (s.tmk >> 4 & 3)
+			if t&63 != 0 {
+				*(*uint8)(unsafe.Add(capBase, q)) = s.tmk&0x3f | uint8(na)
+				q += 1 + na
+			} else {
+				*(*uint8)(unsafe.Add(capBase, q)) = s.tmk | uint8(na)
+				q += 1 + na
+				*(*uint64)(unsafe.Add(capBase, q)) = h.r[s.rd]
+				q += 1 << (s.tmk >> 4 & 3)
+			}
 			capC.State.Addr = va
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -3005,7 +3035,7 @@ dispatch:
 		}
 		h.r[s.rd] = *(*uint64)(unsafe.Add(e.host, va&pageMask))
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = va - s.im()
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -3016,19 +3046,24 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
 			da := sim.Zigzag(va - capC.State.Addr)
 			na := sim.ByteLen(da)
-			*(*uint8)(unsafe.Add(capBase, q)) = s.tmk | uint8(na)
 			*(*uint64)(unsafe.Add(capBase, q+1)) = da
-			q += 1 + na
-			*(*uint64)(unsafe.Add(capBase, q)) = h.r[s.rd]
-			q += 1 << (s.tmk >> 4 & 3)
+			if t&63 != 0 {
+				*(*uint8)(unsafe.Add(capBase, q)) = s.tmk&0x3f | uint8(na)
+				q += 1 + na
+			} else {
+				*(*uint8)(unsafe.Add(capBase, q)) = s.tmk | uint8(na)
+				q += 1 + na
+				*(*uint64)(unsafe.Add(capBase, q)) = h.r[s.rd]
+				q += 1 << (s.tmk >> 4 & 3)
+			}
 			capC.State.Addr = va
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -3054,7 +3089,7 @@ dispatch:
 			return pc, rem, s, exitWatched
 		}
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = va - s.im()
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -3065,7 +3100,7 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
@@ -3077,7 +3112,7 @@ dispatch:
 			*(*uint64)(unsafe.Add(capBase, q)) = h.r[s.rs2]
 			q += 1 << (s.tmk >> 4 & 3)
 			capC.State.Addr = va
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -3103,7 +3138,7 @@ dispatch:
 			return pc, rem, s, exitWatched
 		}
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = va - s.im()
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -3114,7 +3149,7 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
@@ -3126,7 +3161,7 @@ dispatch:
 			*(*uint64)(unsafe.Add(capBase, q)) = h.r[s.rs2]
 			q += 1 << (s.tmk >> 4 & 3)
 			capC.State.Addr = va
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -3152,7 +3187,7 @@ dispatch:
 			return pc, rem, s, exitWatched
 		}
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = va - s.im()
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -3163,7 +3198,7 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
@@ -3175,7 +3210,7 @@ dispatch:
 			*(*uint64)(unsafe.Add(capBase, q)) = h.r[s.rs2]
 			q += 1 << (s.tmk >> 4 & 3)
 			capC.State.Addr = va
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -3201,7 +3236,7 @@ dispatch:
 			return pc, rem, s, exitWatched
 		}
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = va - s.im()
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -3212,7 +3247,7 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
@@ -3224,7 +3259,7 @@ dispatch:
 			*(*uint64)(unsafe.Add(capBase, q)) = h.r[s.rs2]
 			q += 1 << (s.tmk >> 4 & 3)
 			capC.State.Addr = va
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -3247,7 +3282,7 @@ dispatch:
 		}
 		h.r[s.rd] = nanBox | uint64(*(*uint32)(unsafe.Add(e.host, va&pageMask)))
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = va - s.im()
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -3258,19 +3293,24 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
 			da := sim.Zigzag(va - capC.State.Addr)
 			na := sim.ByteLen(da)
-			*(*uint8)(unsafe.Add(capBase, q)) = s.tmk | uint8(na)
 			*(*uint64)(unsafe.Add(capBase, q+1)) = da
-			q += 1 + na
-			*(*uint64)(unsafe.Add(capBase, q)) = h.r[s.rd]
-			q += 1 << (s.tmk >> 4 & 3)
+			if t&63 != 0 {
+				*(*uint8)(unsafe.Add(capBase, q)) = s.tmk&0x3f | uint8(na)
+				q += 1 + na
+			} else {
+				*(*uint8)(unsafe.Add(capBase, q)) = s.tmk | uint8(na)
+				q += 1 + na
+				*(*uint64)(unsafe.Add(capBase, q)) = h.r[s.rd]
+				q += 1 << (s.tmk >> 4 & 3)
+			}
 			capC.State.Addr = va
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -3293,7 +3333,7 @@ dispatch:
 		}
 		h.r[s.rd] = *(*uint64)(unsafe.Add(e.host, va&pageMask))
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = va - s.im()
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -3304,19 +3344,24 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
 			da := sim.Zigzag(va - capC.State.Addr)
 			na := sim.ByteLen(da)
-			*(*uint8)(unsafe.Add(capBase, q)) = s.tmk | uint8(na)
 			*(*uint64)(unsafe.Add(capBase, q+1)) = da
-			q += 1 + na
-			*(*uint64)(unsafe.Add(capBase, q)) = h.r[s.rd]
-			q += 1 << (s.tmk >> 4 & 3)
+			if t&63 != 0 {
+				*(*uint8)(unsafe.Add(capBase, q)) = s.tmk&0x3f | uint8(na)
+				q += 1 + na
+			} else {
+				*(*uint8)(unsafe.Add(capBase, q)) = s.tmk | uint8(na)
+				q += 1 + na
+				*(*uint64)(unsafe.Add(capBase, q)) = h.r[s.rd]
+				q += 1 << (s.tmk >> 4 & 3)
+			}
 			capC.State.Addr = va
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -3342,7 +3387,7 @@ dispatch:
 			return pc, rem, s, exitWatched
 		}
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = va - s.im()
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -3353,7 +3398,7 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
@@ -3365,7 +3410,7 @@ dispatch:
 			*(*uint64)(unsafe.Add(capBase, q)) = h.r[s.rs2]
 			q += 1 << (s.tmk >> 4 & 3)
 			capC.State.Addr = va
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -3391,7 +3436,7 @@ dispatch:
 			return pc, rem, s, exitWatched
 		}
 		pc += uint64(s.len)
-		if s.trc&sim.MetaExt != 0 {
+		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = va - s.im()
 			return pc, rem - 1, s, exitCapture
 		} else {
@@ -3402,7 +3447,7 @@ dispatch:
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 			q += int(s.len)
-			v := sim.Zigzag(h.r[s.trc&63])
+			v := sim.Zigzag(h.r[t&63])
 			nv := sim.ByteLen(v)
 			*(*uint64)(unsafe.Add(capBase, q)) = v
 			q += nv
@@ -3414,7 +3459,7 @@ dispatch:
 			*(*uint64)(unsafe.Add(capBase, q)) = h.r[s.rs2]
 			q += 1 << (s.tmk >> 4 & 3)
 			capC.State.Addr = va
-			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
 			capC.P = q
 		}
@@ -3440,7 +3485,7 @@ dispatch:
 	// The copies are deliberate: one shared step label measured 3% slower
 	// on BenchmarkCompute (451 against 467 MIPS).
 jumped:
-	if s.trc&sim.MetaExt != 0 {
+	if t := s.trc; t&sim.MetaExt != 0 {
 		h.capV1 = h.r[s.rs1]
 		return pc, rem - 1, s, exitCapture
 	} else {
@@ -3453,11 +3498,11 @@ jumped:
 		q := p + 2 + nj
 		*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 		q += int(s.len)
-		v := sim.Zigzag(h.r[s.trc&63])
+		v := sim.Zigzag(h.r[t&63])
 		nv := sim.ByteLen(v)
 		*(*uint64)(unsafe.Add(capBase, q)) = v
 		q += nv
-		*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(s.trc)<<8
+		*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 		capC.Last = p
 		capC.P = q
 	}

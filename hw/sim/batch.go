@@ -26,7 +26,9 @@ import (
 //	instruction: 2 bytes, or 4 if the low two bits are 11
 //	value: zigzag(the register's new value)
 //	[memory: u8 kind<<6 | log2(size)<<4 | address delta length,
-//	      zigzag(address - previous address), size bytes of data]
+//	      zigzag(address - previous address), size bytes of data; kind 0
+//	      is a load whose data is the value (cut to size), which the
+//	      memory access then leaves out]
 //
 // Between events (and after the last) a mark may stand, which is no
 // event: MarkTag, u8 bits (MarkStall, MarkPriv), then their fields in that
@@ -139,6 +141,9 @@ func Zigzag(d uint64) uint64 { return d<<1 ^ uint64(int64(d)>>63) }
 
 func unzigzag(u uint64) uint64 { return u>>1 ^ -(u & 1) }
 
+// sizeMask keeps the low size bytes.
+func sizeMask(size uint8) uint64 { return ^uint64(0) >> ((64 - 8*uint(size)) & 63) }
+
 // Log2Size codes an access size of 1, 2, 4 or 8 bytes in two bits.
 var Log2Size = [16]uint8{1: 0, 2: 1, 4: 2, 8: 3}
 
@@ -180,11 +185,17 @@ func (c *RetireCoder) Add(r *Retired) {
 		meta |= MetaMem
 		d := Zigzag(r.MemAddr - s.Addr)
 		n := ByteLen(d)
-		buf[p] = r.MemKind<<6 | Log2Size[r.MemSize&15]<<4 | byte(n)
+		kind := r.MemKind
+		if kind == MemLoad && reg != 0 && r.MemData == r.RegVal&sizeMask(r.MemSize) {
+			kind = 0
+		}
+		buf[p] = kind<<6 | Log2Size[r.MemSize&15]<<4 | byte(n)
 		le.PutUint64(buf[p+1:], d)
 		p += 1 + n
-		le.PutUint64(buf[p:], r.MemData)
-		p += int(r.MemSize)
+		if kind != 0 {
+			le.PutUint64(buf[p:], r.MemData)
+			p += int(r.MemSize)
+		}
 		s.Addr = r.MemAddr
 	}
 	buf[at] = byte(nv) << 4
@@ -411,12 +422,16 @@ func (d *batchDecoder) event(s *BatchState, r *Retired) error {
 			return fmt.Errorf("address delta of %d bytes", n)
 		}
 		r.MemKind, r.MemSize = m>>6, 1<<(m>>4&3)
-		if r.MemKind == MemNone {
-			return errors.New("memory access of no kind")
-		}
 		s.Addr += unzigzag(d.bytes(n))
 		r.MemAddr = s.Addr
-		r.MemData = d.bytes(int(r.MemSize))
+		if r.MemKind == MemNone { // a load of the value
+			if reg == 0 {
+				return errors.New("a load of the value without a register")
+			}
+			r.MemKind, r.MemData = MemLoad, r.RegVal&sizeMask(r.MemSize)
+		} else {
+			r.MemData = d.bytes(int(r.MemSize))
+		}
 	}
 	if d.err {
 		return errBatchShort

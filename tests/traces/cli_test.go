@@ -148,7 +148,8 @@ func TestDissectorExpandsBatches(t *testing.T) {
 	r, err := trace.Open(path)
 	require.NoError(t, err)
 	defer r.Close()
-	var want struct{ pcs, regs, csrs, fences []uint64 }
+	fields := []string{"cosim.pc", "cosim.reg_value", "cosim.csr_value", "cosim.batch_fence", "cosim.mem_kind", "cosim.mem_addr", "cosim.mem_data"}
+	want := make([][]uint64, len(fields))
 	for {
 		rec, err := r.Next()
 		if err == io.EOF {
@@ -157,44 +158,56 @@ func TestDissectorExpandsBatches(t *testing.T) {
 		require.NoError(t, err)
 		switch rec.Kind {
 		case sim.KindRetire:
-			want.pcs = append(want.pcs, rec.PC)
+			want[0] = append(want[0], rec.PC)
 			if rec.RegKind != sim.RegNone {
-				want.regs = append(want.regs, rec.RegVal)
+				want[1] = append(want[1], rec.RegVal)
 			}
 			if rec.CSRWrit {
-				want.csrs = append(want.csrs, rec.CSRVal)
+				want[2] = append(want[2], rec.CSRVal)
+			}
+			if rec.MemKind != sim.MemNone {
+				want[4] = append(want[4], uint64(rec.MemKind))
+				want[5] = append(want[5], rec.MemAddr)
+				want[6] = append(want[6], rec.MemData)
 			}
 		case sim.KindFence, sim.KindFenceI, sim.KindSfenceVMA:
-			want.fences = append(want.fences, uint64(rec.Kind))
+			want[3] = append(want[3], uint64(rec.Kind))
 		}
 	}
-	require.NotEmpty(t, want.fences)
-	require.NotEmpty(t, want.csrs)
+	for i, f := range fields {
+		require.NotEmpty(t, want[i], f)
+	}
 
 	lua := filepath.Join("..", "..", "docs", "wireshark", "cosim-trace.lua")
-	cmd := exec.Command("tshark", "-X", "lua_script:"+lua, "-r", path, "-Y", "cosim.batch_count",
-		"-T", "fields", "-E", "occurrence=a", "-E", "aggregator=;",
-		"-e", "cosim.pc", "-e", "cosim.reg_value", "-e", "cosim.csr_value", "-e", "cosim.batch_fence")
+	_, err = os.ReadFile(lua) // so that go test's cache knows the result depends on it
+	require.NoError(t, err)
+	args := []string{"-X", "lua_script:" + lua, "-r", path, "-Y", "cosim.batch_count",
+		"-T", "fields", "-E", "occurrence=a", "-E", "aggregator=;"}
+	for _, f := range fields {
+		args = append(args, "-e", f)
+	}
+	cmd := exec.Command("tshark", args...)
 	cmd.Env = append(os.Environ(), "HOME="+t.TempDir())
 	out, err := cmd.Output()
 	require.NoError(t, err)
-	var got struct{ pcs, regs, csrs, fences []uint64 }
+	got := make([][]uint64, len(fields))
 	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
 		cols := strings.Split(line, "\t")
-		require.LessOrEqual(t, len(cols), 4)
-		for len(cols) < 4 { // tshark leaves out empty trailing fields
+		require.LessOrEqual(t, len(cols), len(fields))
+		for len(cols) < len(fields) { // tshark leaves out empty trailing fields
 			cols = append(cols, "")
 		}
-		pcs := numbers(t, cols[0])
-		got.pcs = append(got.pcs, pcs[1:]...) // the first is the header's
-		got.regs = append(got.regs, numbers(t, cols[1])...)
-		got.csrs = append(got.csrs, numbers(t, cols[2])...)
-		got.fences = append(got.fences, numbers(t, cols[3])...)
+		for i := range fields {
+			n := numbers(t, cols[i])
+			if i == 0 {
+				n = n[1:] // the first pc is the header's
+			}
+			got[i] = append(got[i], n...)
+		}
 	}
-	require.Equal(t, want.pcs, got.pcs)
-	require.Equal(t, want.regs, got.regs)
-	require.Equal(t, want.csrs, got.csrs)
-	require.Equal(t, want.fences, got.fences)
+	for i, f := range fields {
+		require.Equal(t, want[i], got[i], f)
+	}
 }
 
 // numbers parses a tshark field list.
