@@ -54,6 +54,9 @@ func randomRetirements(rng *rand.Rand, n int) []sim.Retired {
 			r.MemSize = []uint8{1, 2, 4, 8}[rng.IntN(4)]
 			r.MemAddr = val()
 			r.MemData = val() & sizeMask(r.MemSize)
+			if r.MemKind == sim.MemLoad && r.RegKind != sim.RegNone && rng.IntN(2) == 0 {
+				r.MemData = r.RegVal & sizeMask(r.MemSize) // as loads are
+			}
 		}
 		if rng.IntN(20) == 0 {
 			r.CSRWrit, r.CSR, r.CSRVal = true, uint16(rng.IntN(4096)), val()

@@ -215,9 +215,14 @@ func (c *RetireCoder) Mark(cycle uint64, priv uint8) {
 	buf := c.Buf
 	p := c.P + 2
 	var x byte
-	if cycle != s.Cycle {
+	if d := cycle - s.Cycle; d != 0 {
 		x |= MarkStall
-		p += binary.PutUvarint(buf[p:], cycle-s.Cycle)
+		if d < 0x80 { // a cache miss's stall
+			buf[p] = byte(d)
+			p++
+		} else {
+			p += binary.PutUvarint(buf[p:], d)
+		}
 		s.Cycle = cycle
 	}
 	if priv != s.Priv {
