@@ -96,7 +96,8 @@ type KindSelector interface {
 // RetireObserver is what an Observer may also implement to take a hart's
 // retirements in batches. A hart whose observer implements it codes
 // every retirement (RetireCoder's format) inside its interpreter loop,
-// without leaving the loop, and hands the coding over in batches; the
+// leaving it only for the unusual ones, and hands the coding over in
+// batches; the
 // observer stores or decodes them when it likes, on any goroutine, because
 // a batch shares nothing with the hart.
 //
