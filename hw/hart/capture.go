@@ -116,7 +116,8 @@ func (h *Hart) innerCaptured(pc, rem, done uint64, cp *codePage, cvpn uint64, se
 		if cycle := h.idle + done + 1; c.State.Cycle != cycle || c.State.Priv != h.priv {
 			c.Mark(cycle, h.priv) // after a stall or a change of privilege
 		}
-		npc, r, s, why := h.innerTraced(pc, n, cp, cvpn, set, key, first)
+		npc, r, s, why, end := h.innerTraced(pc, n, cp, cvpn, set, key, first)
+		c.P = end
 		k := n - r
 		if why == exitCapture {
 			k-- // the loop left the last instruction to captureAt

@@ -11,7 +11,9 @@ import (
 
 // innerTraced is inner coding every instruction it retires into the
 // hart's capture batch (capture.go); innerCaptured sets it up.
-func (h *Hart) innerTraced(pc, rem uint64, cp *codePage, cvpn uint64, set *tlbSet, key uint64, first *slot) (uint64, uint64, *slot, uint8) {
+func (h *Hart) innerTraced(pc, rem uint64, cp *codePage, cvpn uint64, set *tlbSet, key uint64, first *slot) (uint64, uint64, *slot, uint8, int) {
+	capBase := unsafe.Pointer(unsafe.SliceData(h.capBuf.c.Buf))
+	capP := h.capBuf.c.P
 	s := first
 	if s != nil {
 		goto dispatch
@@ -19,10 +21,10 @@ func (h *Hart) innerTraced(pc, rem uint64, cp *codePage, cvpn uint64, set *tlbSe
 checked:
 	// After a jump: is pc still on the decoded page?
 	if pc>>pageShift != cvpn {
-		return pc, rem, s, exitFetch
+		return pc, rem, s, exitFetch, capP
 	}
 	if pc&h.imask != h.iline {
-		return pc, rem, s, exitILine
+		return pc, rem, s, exitILine, capP
 	}
 	s = &cp.slots[(pc>>1)&(pageSize/2-1)]
 dispatch:
@@ -33,11 +35,10 @@ dispatch:
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -48,13 +49,13 @@ dispatch:
 			q += nv
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -63,11 +64,10 @@ dispatch:
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -78,13 +78,13 @@ dispatch:
 			q += nv
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -93,11 +93,10 @@ dispatch:
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -108,13 +107,13 @@ dispatch:
 			q += nv
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -123,11 +122,10 @@ dispatch:
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -138,13 +136,13 @@ dispatch:
 			q += nv
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -153,11 +151,10 @@ dispatch:
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -168,13 +165,13 @@ dispatch:
 			q += nv
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -183,11 +180,10 @@ dispatch:
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -198,13 +194,13 @@ dispatch:
 			q += nv
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -213,11 +209,10 @@ dispatch:
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -228,13 +223,13 @@ dispatch:
 			q += nv
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -243,11 +238,10 @@ dispatch:
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -258,13 +252,13 @@ dispatch:
 			q += nv
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -273,11 +267,10 @@ dispatch:
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -288,13 +281,13 @@ dispatch:
 			q += nv
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -303,11 +296,10 @@ dispatch:
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -318,13 +310,13 @@ dispatch:
 			q += nv
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -333,11 +325,10 @@ dispatch:
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -348,13 +339,13 @@ dispatch:
 			q += nv
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -363,11 +354,10 @@ dispatch:
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -378,13 +368,13 @@ dispatch:
 			q += nv
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -393,11 +383,10 @@ dispatch:
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -408,13 +397,13 @@ dispatch:
 			q += nv
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -423,11 +412,10 @@ dispatch:
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -438,13 +426,13 @@ dispatch:
 			q += nv
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -453,11 +441,10 @@ dispatch:
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -468,13 +455,13 @@ dispatch:
 			q += nv
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -483,11 +470,10 @@ dispatch:
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -498,13 +484,13 @@ dispatch:
 			q += nv
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -513,11 +499,10 @@ dispatch:
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -528,13 +513,13 @@ dispatch:
 			q += nv
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -543,11 +528,10 @@ dispatch:
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -558,13 +542,13 @@ dispatch:
 			q += nv
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -573,11 +557,10 @@ dispatch:
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -588,13 +571,13 @@ dispatch:
 			q += nv
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -603,11 +586,10 @@ dispatch:
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -618,13 +600,13 @@ dispatch:
 			q += nv
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -633,11 +615,10 @@ dispatch:
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -648,13 +629,13 @@ dispatch:
 			q += nv
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -663,11 +644,10 @@ dispatch:
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -678,13 +658,13 @@ dispatch:
 			q += nv
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -693,11 +673,10 @@ dispatch:
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -708,13 +687,13 @@ dispatch:
 			q += nv
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -723,11 +702,10 @@ dispatch:
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -738,13 +716,13 @@ dispatch:
 			q += nv
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -753,11 +731,10 @@ dispatch:
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -768,13 +745,13 @@ dispatch:
 			q += nv
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -783,11 +760,10 @@ dispatch:
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -798,13 +774,13 @@ dispatch:
 			q += nv
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -813,11 +789,10 @@ dispatch:
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -828,13 +803,13 @@ dispatch:
 			q += nv
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -843,11 +818,10 @@ dispatch:
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -858,13 +832,13 @@ dispatch:
 			q += nv
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -873,11 +847,10 @@ dispatch:
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -888,13 +861,13 @@ dispatch:
 			q += nv
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -903,11 +876,10 @@ dispatch:
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -918,13 +890,13 @@ dispatch:
 			q += nv
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -932,11 +904,10 @@ dispatch:
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -947,13 +918,13 @@ dispatch:
 			q += nv
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -962,11 +933,10 @@ dispatch:
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -977,13 +947,13 @@ dispatch:
 			q += nv
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -996,11 +966,10 @@ dispatch:
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -1011,13 +980,13 @@ dispatch:
 			q += nv
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -1028,11 +997,10 @@ dispatch:
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -1043,13 +1011,13 @@ dispatch:
 			q += nv
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -1058,11 +1026,10 @@ dispatch:
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -1073,13 +1040,13 @@ dispatch:
 			q += nv
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -1096,11 +1063,10 @@ dispatch:
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -1111,13 +1077,13 @@ dispatch:
 			q += nv
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -1130,11 +1096,10 @@ dispatch:
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -1145,13 +1110,13 @@ dispatch:
 			q += nv
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -1168,11 +1133,10 @@ dispatch:
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -1183,13 +1147,13 @@ dispatch:
 			q += nv
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -1202,11 +1166,10 @@ dispatch:
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -1217,13 +1180,13 @@ dispatch:
 			q += nv
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -1232,11 +1195,10 @@ dispatch:
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -1247,13 +1209,13 @@ dispatch:
 			q += nv
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -1270,11 +1232,10 @@ dispatch:
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -1285,13 +1246,13 @@ dispatch:
 			q += nv
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -1304,11 +1265,10 @@ dispatch:
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -1319,13 +1279,13 @@ dispatch:
 			q += nv
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -1342,11 +1302,10 @@ dispatch:
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -1357,13 +1316,13 @@ dispatch:
 			q += nv
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -1376,11 +1335,10 @@ dispatch:
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -1391,13 +1349,13 @@ dispatch:
 			q += nv
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -1406,11 +1364,10 @@ dispatch:
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -1421,13 +1378,13 @@ dispatch:
 			q += nv
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -1436,11 +1393,10 @@ dispatch:
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -1451,13 +1407,13 @@ dispatch:
 			q += nv
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -1466,11 +1422,10 @@ dispatch:
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -1481,13 +1436,13 @@ dispatch:
 			q += nv
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -1496,11 +1451,10 @@ dispatch:
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -1511,13 +1465,13 @@ dispatch:
 			q += nv
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -1526,11 +1480,10 @@ dispatch:
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -1541,13 +1494,13 @@ dispatch:
 			q += nv
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -1556,11 +1509,10 @@ dispatch:
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -1571,13 +1523,13 @@ dispatch:
 			q += nv
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -1586,11 +1538,10 @@ dispatch:
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -1601,13 +1552,13 @@ dispatch:
 			q += nv
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -1616,11 +1567,10 @@ dispatch:
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -1631,13 +1581,13 @@ dispatch:
 			q += nv
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -1646,11 +1596,10 @@ dispatch:
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -1661,13 +1610,13 @@ dispatch:
 			q += nv
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -1676,11 +1625,10 @@ dispatch:
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -1691,13 +1639,13 @@ dispatch:
 			q += nv
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -1706,11 +1654,10 @@ dispatch:
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -1721,13 +1668,13 @@ dispatch:
 			q += nv
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -1736,11 +1683,10 @@ dispatch:
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -1751,13 +1697,13 @@ dispatch:
 			q += nv
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -1766,11 +1712,10 @@ dispatch:
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -1781,13 +1726,13 @@ dispatch:
 			q += nv
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -1796,11 +1741,10 @@ dispatch:
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -1811,13 +1755,13 @@ dispatch:
 			q += nv
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -1826,11 +1770,10 @@ dispatch:
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -1841,13 +1784,13 @@ dispatch:
 			q += nv
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -1856,11 +1799,10 @@ dispatch:
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -1871,13 +1813,13 @@ dispatch:
 			q += nv
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -1886,11 +1828,10 @@ dispatch:
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -1901,13 +1842,13 @@ dispatch:
 			q += nv
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -1916,11 +1857,10 @@ dispatch:
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -1931,13 +1871,13 @@ dispatch:
 			q += nv
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -1946,11 +1886,10 @@ dispatch:
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -1961,13 +1900,13 @@ dispatch:
 			q += nv
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -1976,11 +1915,10 @@ dispatch:
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -1991,13 +1929,13 @@ dispatch:
 			q += nv
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -2006,11 +1944,10 @@ dispatch:
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -2021,13 +1958,13 @@ dispatch:
 			q += nv
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -2036,11 +1973,10 @@ dispatch:
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -2051,13 +1987,13 @@ dispatch:
 			q += nv
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -2066,11 +2002,10 @@ dispatch:
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -2081,13 +2016,13 @@ dispatch:
 			q += nv
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -2096,11 +2031,10 @@ dispatch:
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -2111,13 +2045,13 @@ dispatch:
 			q += nv
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -2126,11 +2060,10 @@ dispatch:
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -2141,13 +2074,13 @@ dispatch:
 			q += nv
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -2156,11 +2089,10 @@ dispatch:
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -2171,13 +2103,13 @@ dispatch:
 			q += nv
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -2186,11 +2118,10 @@ dispatch:
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -2201,13 +2132,13 @@ dispatch:
 			q += nv
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -2216,11 +2147,10 @@ dispatch:
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -2231,13 +2161,13 @@ dispatch:
 			q += nv
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -2246,11 +2176,10 @@ dispatch:
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -2261,13 +2190,13 @@ dispatch:
 			q += nv
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -2276,11 +2205,10 @@ dispatch:
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -2291,13 +2219,13 @@ dispatch:
 			q += nv
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -2306,11 +2234,10 @@ dispatch:
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -2321,13 +2248,13 @@ dispatch:
 			q += nv
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -2336,11 +2263,10 @@ dispatch:
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -2351,13 +2277,13 @@ dispatch:
 			q += nv
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -2366,11 +2292,10 @@ dispatch:
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -2381,13 +2306,13 @@ dispatch:
 			q += nv
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -2396,11 +2321,10 @@ dispatch:
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -2411,13 +2335,13 @@ dispatch:
 			q += nv
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -2426,11 +2350,10 @@ dispatch:
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -2441,13 +2364,13 @@ dispatch:
 			q += nv
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -2456,11 +2379,10 @@ dispatch:
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -2471,13 +2393,13 @@ dispatch:
 			q += nv
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -2486,11 +2408,10 @@ dispatch:
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -2501,13 +2422,13 @@ dispatch:
 			q += nv
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -2528,11 +2449,10 @@ dispatch:
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -2543,13 +2463,13 @@ dispatch:
 			q += nv
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -2561,11 +2481,10 @@ dispatch:
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -2576,13 +2495,13 @@ dispatch:
 			q += nv
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -2594,11 +2513,10 @@ dispatch:
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -2609,13 +2527,13 @@ dispatch:
 			q += nv
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -2627,11 +2545,10 @@ dispatch:
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -2642,13 +2559,13 @@ dispatch:
 			q += nv
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -2660,11 +2577,10 @@ dispatch:
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -2675,13 +2591,13 @@ dispatch:
 			q += nv
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -2693,11 +2609,10 @@ dispatch:
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = h.r[s.rs1]
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -2708,13 +2623,13 @@ dispatch:
 			q += nv
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -2722,20 +2637,19 @@ dispatch:
 		va := h.r[s.rs1] + s.im()
 		e := &set.load[(va>>pageShift)&tlbMask]
 		if e.vpn != (va>>pageShift)^key {
-			return pc, rem, s, exitSlow
+			return pc, rem, s, exitSlow, capP
 		}
 		if h.dtag[(va>>6)&(lineSlots-1)] != va&h.dmask {
-			return pc, rem, s, exitDLine
+			return pc, rem, s, exitDLine, capP
 		}
 		h.r[s.rd] = uint64(int64(*(*int8)(unsafe.Add(e.host, va&pageMask))))
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = va - s.im()
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -2759,13 +2673,13 @@ dispatch:
 			capC.State.Addr = va
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -2773,20 +2687,19 @@ dispatch:
 		va := h.r[s.rs1] + s.im()
 		e := &set.load[(va>>pageShift)&tlbMask]
 		if e.vpn != (va>>pageShift)^key {
-			return pc, rem, s, exitSlow
+			return pc, rem, s, exitSlow, capP
 		}
 		if h.dtag[(va>>6)&(lineSlots-1)] != va&h.dmask {
-			return pc, rem, s, exitDLine
+			return pc, rem, s, exitDLine, capP
 		}
 		h.r[s.rd] = uint64(*(*uint8)(unsafe.Add(e.host, va&pageMask)))
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = va - s.im()
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -2810,13 +2723,13 @@ dispatch:
 			capC.State.Addr = va
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -2824,20 +2737,19 @@ dispatch:
 		va := h.r[s.rs1] + s.im()
 		e := &set.load[(va>>pageShift)&tlbMask]
 		if e.vpn != (va>>pageShift)^key || va&1 != 0 {
-			return pc, rem, s, exitSlow
+			return pc, rem, s, exitSlow, capP
 		}
 		if h.dtag[(va>>6)&(lineSlots-1)] != va&h.dmask {
-			return pc, rem, s, exitDLine
+			return pc, rem, s, exitDLine, capP
 		}
 		h.r[s.rd] = uint64(int64(*(*int16)(unsafe.Add(e.host, va&pageMask))))
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = va - s.im()
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -2861,13 +2773,13 @@ dispatch:
 			capC.State.Addr = va
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -2875,20 +2787,19 @@ dispatch:
 		va := h.r[s.rs1] + s.im()
 		e := &set.load[(va>>pageShift)&tlbMask]
 		if e.vpn != (va>>pageShift)^key || va&1 != 0 {
-			return pc, rem, s, exitSlow
+			return pc, rem, s, exitSlow, capP
 		}
 		if h.dtag[(va>>6)&(lineSlots-1)] != va&h.dmask {
-			return pc, rem, s, exitDLine
+			return pc, rem, s, exitDLine, capP
 		}
 		h.r[s.rd] = uint64(*(*uint16)(unsafe.Add(e.host, va&pageMask)))
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = va - s.im()
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -2912,13 +2823,13 @@ dispatch:
 			capC.State.Addr = va
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -2926,20 +2837,19 @@ dispatch:
 		va := h.r[s.rs1] + s.im()
 		e := &set.load[(va>>pageShift)&tlbMask]
 		if e.vpn != (va>>pageShift)^key || va&3 != 0 {
-			return pc, rem, s, exitSlow
+			return pc, rem, s, exitSlow, capP
 		}
 		if h.dtag[(va>>6)&(lineSlots-1)] != va&h.dmask {
-			return pc, rem, s, exitDLine
+			return pc, rem, s, exitDLine, capP
 		}
 		h.r[s.rd] = uint64(int64(*(*int32)(unsafe.Add(e.host, va&pageMask))))
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = va - s.im()
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -2963,13 +2873,13 @@ dispatch:
 			capC.State.Addr = va
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -2977,20 +2887,19 @@ dispatch:
 		va := h.r[s.rs1] + s.im()
 		e := &set.load[(va>>pageShift)&tlbMask]
 		if e.vpn != (va>>pageShift)^key || va&3 != 0 {
-			return pc, rem, s, exitSlow
+			return pc, rem, s, exitSlow, capP
 		}
 		if h.dtag[(va>>6)&(lineSlots-1)] != va&h.dmask {
-			return pc, rem, s, exitDLine
+			return pc, rem, s, exitDLine, capP
 		}
 		h.r[s.rd] = uint64(*(*uint32)(unsafe.Add(e.host, va&pageMask)))
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = va - s.im()
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -3014,13 +2923,13 @@ dispatch:
 			capC.State.Addr = va
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -3028,20 +2937,19 @@ dispatch:
 		va := h.r[s.rs1] + s.im()
 		e := &set.load[(va>>pageShift)&tlbMask]
 		if e.vpn != (va>>pageShift)^key || va&7 != 0 {
-			return pc, rem, s, exitSlow
+			return pc, rem, s, exitSlow, capP
 		}
 		if h.dtag[(va>>6)&(lineSlots-1)] != va&h.dmask {
-			return pc, rem, s, exitDLine
+			return pc, rem, s, exitDLine, capP
 		}
 		h.r[s.rd] = *(*uint64)(unsafe.Add(e.host, va&pageMask))
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = va - s.im()
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -3065,13 +2973,13 @@ dispatch:
 			capC.State.Addr = va
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -3079,23 +2987,22 @@ dispatch:
 		va := h.r[s.rs1] + s.im()
 		e := &set.store[(va>>pageShift)&tlbMask]
 		if e.vpn != (va>>pageShift)^key {
-			return pc, rem, s, exitSlow
+			return pc, rem, s, exitSlow, capP
 		}
 		if h.stag[(va>>6)&(lineSlots-1)] != va&h.dmask {
-			return pc, rem, s, exitDLine
+			return pc, rem, s, exitDLine, capP
 		}
 		*(*uint8)(unsafe.Add(e.host, va&pageMask)) = uint8(h.r[s.rs2])
 		if *e.watch != 0 {
-			return pc, rem, s, exitWatched
+			return pc, rem, s, exitWatched, capP
 		}
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = va - s.im()
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -3114,13 +3021,13 @@ dispatch:
 			capC.State.Addr = va
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -3128,23 +3035,22 @@ dispatch:
 		va := h.r[s.rs1] + s.im()
 		e := &set.store[(va>>pageShift)&tlbMask]
 		if e.vpn != (va>>pageShift)^key || va&1 != 0 {
-			return pc, rem, s, exitSlow
+			return pc, rem, s, exitSlow, capP
 		}
 		if h.stag[(va>>6)&(lineSlots-1)] != va&h.dmask {
-			return pc, rem, s, exitDLine
+			return pc, rem, s, exitDLine, capP
 		}
 		*(*uint16)(unsafe.Add(e.host, va&pageMask)) = uint16(h.r[s.rs2])
 		if *e.watch != 0 {
-			return pc, rem, s, exitWatched
+			return pc, rem, s, exitWatched, capP
 		}
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = va - s.im()
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -3163,13 +3069,13 @@ dispatch:
 			capC.State.Addr = va
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -3177,23 +3083,22 @@ dispatch:
 		va := h.r[s.rs1] + s.im()
 		e := &set.store[(va>>pageShift)&tlbMask]
 		if e.vpn != (va>>pageShift)^key || va&3 != 0 {
-			return pc, rem, s, exitSlow
+			return pc, rem, s, exitSlow, capP
 		}
 		if h.stag[(va>>6)&(lineSlots-1)] != va&h.dmask {
-			return pc, rem, s, exitDLine
+			return pc, rem, s, exitDLine, capP
 		}
 		*(*uint32)(unsafe.Add(e.host, va&pageMask)) = uint32(h.r[s.rs2])
 		if *e.watch != 0 {
-			return pc, rem, s, exitWatched
+			return pc, rem, s, exitWatched, capP
 		}
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = va - s.im()
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -3212,13 +3117,13 @@ dispatch:
 			capC.State.Addr = va
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -3226,23 +3131,22 @@ dispatch:
 		va := h.r[s.rs1] + s.im()
 		e := &set.store[(va>>pageShift)&tlbMask]
 		if e.vpn != (va>>pageShift)^key || va&7 != 0 {
-			return pc, rem, s, exitSlow
+			return pc, rem, s, exitSlow, capP
 		}
 		if h.stag[(va>>6)&(lineSlots-1)] != va&h.dmask {
-			return pc, rem, s, exitDLine
+			return pc, rem, s, exitDLine, capP
 		}
 		*(*uint64)(unsafe.Add(e.host, va&pageMask)) = h.r[s.rs2]
 		if *e.watch != 0 {
-			return pc, rem, s, exitWatched
+			return pc, rem, s, exitWatched, capP
 		}
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = va - s.im()
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -3261,13 +3165,13 @@ dispatch:
 			capC.State.Addr = va
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -3275,20 +3179,19 @@ dispatch:
 		va := h.r[s.rs1] + s.im()
 		e := &set.load[(va>>pageShift)&tlbMask]
 		if e.vpn != (va>>pageShift)^key || va&3 != 0 || h.mstatus&msFS != fsDirty {
-			return pc, rem, s, exitSlow
+			return pc, rem, s, exitSlow, capP
 		}
 		if h.dtag[(va>>6)&(lineSlots-1)] != va&h.dmask {
-			return pc, rem, s, exitDLine
+			return pc, rem, s, exitDLine, capP
 		}
 		h.r[s.rd] = nanBox | uint64(*(*uint32)(unsafe.Add(e.host, va&pageMask)))
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = va - s.im()
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -3312,13 +3215,13 @@ dispatch:
 			capC.State.Addr = va
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -3326,20 +3229,19 @@ dispatch:
 		va := h.r[s.rs1] + s.im()
 		e := &set.load[(va>>pageShift)&tlbMask]
 		if e.vpn != (va>>pageShift)^key || va&7 != 0 || h.mstatus&msFS != fsDirty {
-			return pc, rem, s, exitSlow
+			return pc, rem, s, exitSlow, capP
 		}
 		if h.dtag[(va>>6)&(lineSlots-1)] != va&h.dmask {
-			return pc, rem, s, exitDLine
+			return pc, rem, s, exitDLine, capP
 		}
 		h.r[s.rd] = *(*uint64)(unsafe.Add(e.host, va&pageMask))
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = va - s.im()
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -3363,13 +3265,13 @@ dispatch:
 			capC.State.Addr = va
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -3377,23 +3279,22 @@ dispatch:
 		va := h.r[s.rs1] + s.im()
 		e := &set.store[(va>>pageShift)&tlbMask]
 		if e.vpn != (va>>pageShift)^key || va&3 != 0 || h.mstatus&msFS == 0 {
-			return pc, rem, s, exitSlow
+			return pc, rem, s, exitSlow, capP
 		}
 		if h.stag[(va>>6)&(lineSlots-1)] != va&h.dmask {
-			return pc, rem, s, exitDLine
+			return pc, rem, s, exitDLine, capP
 		}
 		*(*uint32)(unsafe.Add(e.host, va&pageMask)) = uint32(h.r[s.rs2])
 		if *e.watch != 0 {
-			return pc, rem, s, exitWatched
+			return pc, rem, s, exitWatched, capP
 		}
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = va - s.im()
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -3412,13 +3313,13 @@ dispatch:
 			capC.State.Addr = va
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
@@ -3426,23 +3327,22 @@ dispatch:
 		va := h.r[s.rs1] + s.im()
 		e := &set.store[(va>>pageShift)&tlbMask]
 		if e.vpn != (va>>pageShift)^key || va&7 != 0 || h.mstatus&msFS == 0 {
-			return pc, rem, s, exitSlow
+			return pc, rem, s, exitSlow, capP
 		}
 		if h.stag[(va>>6)&(lineSlots-1)] != va&h.dmask {
-			return pc, rem, s, exitDLine
+			return pc, rem, s, exitDLine, capP
 		}
 		*(*uint64)(unsafe.Add(e.host, va&pageMask)) = h.r[s.rs2]
 		if *e.watch != 0 {
-			return pc, rem, s, exitWatched
+			return pc, rem, s, exitWatched, capP
 		}
 		pc += uint64(s.len)
 		if t := s.trc; t&sim.MetaExt != 0 {
 			h.capV1 = va - s.im()
-			return pc, rem - 1, s, exitCapture
+			return pc, rem - 1, s, exitCapture, capP
 		} else {
 			capC := &h.capBuf.c
-			capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-			p := capC.P
+			p := capP
 			nj := 0
 			q := p + 2
 			*(*uint32)(unsafe.Add(capBase, q)) = s.insn
@@ -3461,24 +3361,24 @@ dispatch:
 			capC.State.Addr = va
 			*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 			capC.Last = p
-			capC.P = q
+			capP = q
 		}
 		if rem--; rem == 0 {
-			return pc, rem, s, exitDone
+			return pc, rem, s, exitDone, capP
 		}
 		if pc&h.imask != h.iline {
-			return pc, rem, s, exitILine
+			return pc, rem, s, exitILine, capP
 		}
 		s = (*slot)(unsafe.Add(unsafe.Pointer(s), uintptr(s.len)*(unsafe.Sizeof(slot{})/2)))
 		goto dispatch
 	case opPageEnd:
 		// Sequential execution ran off the decoded page.
-		return pc, rem, s, exitFetch
+		return pc, rem, s, exitFetch, capP
 	case opUndecoded, opIllegal, opCross, opMisalignedJump, opJALRAligned:
 		// Listed so that the jump table starts at 0.
-		return pc, rem, s, exitSlow
+		return pc, rem, s, exitSlow, capP
 	default:
-		return pc, rem, s, exitSlow
+		return pc, rem, s, exitSlow, capP
 	}
 	// Every case above ends in its own copy of the sequential step (the
 	// next slot follows this one; a sentinel slot ends the page), or jumps.
@@ -3487,11 +3387,10 @@ dispatch:
 jumped:
 	if t := s.trc; t&sim.MetaExt != 0 {
 		h.capV1 = h.r[s.rs1]
-		return pc, rem - 1, s, exitCapture
+		return pc, rem - 1, s, exitCapture, capP
 	} else {
 		capC := &h.capBuf.c
-		capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-		p := capC.P
+		p := capP
 		j := sim.Zigzag(pc - h.capPC - uint64(s.len))
 		nj := sim.ByteLen(j)
 		*(*uint64)(unsafe.Add(capBase, p+2)) = j
@@ -3504,11 +3403,11 @@ jumped:
 		q += nv
 		*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 		capC.Last = p
-		capC.P = q
+		capP = q
 	}
 	rem--
 	if rem == 0 {
-		return pc, rem, s, exitDone
+		return pc, rem, s, exitDone, capP
 	}
 	goto checked
 }

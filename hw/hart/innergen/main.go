@@ -75,14 +75,15 @@ func Generate(src []byte) ([]byte, error) {
 	if !strings.Contains(body, "\ndispatch:\n") || !strings.Contains(body, jumped) {
 		return nil, errors.New("run.go: inner has no dispatch or jumped label")
 	}
-	for _, name := range []string{"capC", "capBase"} {
+	for _, name := range []string{"capC", "capBase", "capP"} {
 		if strings.Contains(body, name) {
 			return nil, fmt.Errorf("run.go: inner uses the name %s, which innerTraced declares", name)
 		}
 	}
 	var b strings.Builder
 	b.WriteString(header)
-	b.WriteString(strings.Replace(signature, "inner(", "innerTraced(", 1))
+	b.WriteString(strings.Replace(strings.Replace(signature, "inner(", "innerTraced(", 1), "uint8) {", "uint8, int) {", 1))
+	b.WriteString(preamble)
 	lines := strings.SplitAfter(body, "\n")
 	retires := 0
 	var c access // the case the line is in
@@ -114,6 +115,9 @@ func Generate(src []byte) ([]byte, error) {
 				}
 			}
 			retires++
+		}
+		if strings.HasPrefix(trimmed, "return ") {
+			line = strings.Replace(line, "\n", ", capP\n", 1)
 		}
 		b.WriteString(line)
 		if trimmed == "dispatch:" {
@@ -159,14 +163,19 @@ func (c access) retireCode() (string, error) {
 	return strings.NewReplacer("RS1", v1, "MEM\n", mem, "JUMP\n", jump).Replace(retireTmpl), nil
 }
 
+// capP is where the batch ends: a local, which innerTraced returns for
+// innerCaptured to store, so that it stays in a register.
+const preamble = `	capBase := unsafe.Pointer(unsafe.SliceData(h.capBuf.c.Buf))
+	capP := h.capBuf.c.P
+`
+
 // The event of an instruction that goes on in sequence has no jump.
 const retireTmpl = `if t := s.trc; t&sim.MetaExt != 0 {
 	h.capV1 = RS1
-	return pc, rem - 1, s, exitCapture
+	return pc, rem - 1, s, exitCapture, capP
 } else {
 	capC := &h.capBuf.c
-	capBase := unsafe.Pointer(unsafe.SliceData(capC.Buf))
-	p := capC.P
+	p := capP
 JUMP
 	*(*uint32)(unsafe.Add(capBase, q)) = s.insn
 	q += int(s.len)
@@ -177,7 +186,7 @@ JUMP
 MEM
 	*(*uint16)(unsafe.Add(capBase, p)) = uint16(nj|nv<<4) | uint16(t)<<8
 	capC.Last = p
-	capC.P = q
+	capP = q
 }
 `
 
