@@ -6,11 +6,11 @@ import "cosim/hw/sim"
 // retirement into a retire batch (sim.RetireCoder) from inside the
 // interpreter loop (innerTraced, generated from inner), instead of
 // stepping one instruction at a time and reporting each through Observe.
-// The loop codes an ordinary instruction itself where it retires; the rare
-// ones (fences, CSR writes, atomics) and those the slow path runs go
-// through sim.RetireCoder.Add. The loop keeps
-// neither State.PC nor N: innerCaptured brings them up to date when it
-// returns.
+// The loop codes an ordinary instruction itself where it retires; it
+// returns for the rare ones (fences, CSR writes, atomics), which go through
+// sim.RetireCoder.Add as those the slow path runs do. The loop keeps
+// neither the coder's State nor its N: innerCaptured brings them up to
+// date when it returns.
 
 // retireBatch is a batch of consecutive retirements of one hart. It holds
 // copies only, so observers may decode it on any goroutine.

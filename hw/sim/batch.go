@@ -98,8 +98,9 @@ type RetireCoder struct {
 	Last   int    // where the last event starts, for Retarget
 	N      uint32 // events coded
 	Fences uint32 // of them, events a fence event follows
-	// Start is the state the first event is coded against: the pc,
-	// cycle, instret and privilege it has unless it says otherwise.
+	// Start is the state the batch begins in: the first event's pc and
+	// instret, and its cycle and privilege unless a mark before it says
+	// otherwise.
 	Start BatchState
 	State BatchState
 }
