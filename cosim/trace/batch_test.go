@@ -53,9 +53,9 @@ func randomRetirements(rng *rand.Rand, n int) []sim.Retired {
 			r.MemKind = uint8(1 + rng.IntN(3))
 			r.MemSize = []uint8{1, 2, 4, 8}[rng.IntN(4)]
 			r.MemAddr = val()
-			r.MemData = val() & sizeMask(r.MemSize)
+			r.MemData = val() & sim.SizeMask(r.MemSize)
 			if r.MemKind == sim.MemLoad && r.RegKind != sim.RegNone && rng.IntN(2) == 0 {
-				r.MemData = r.RegVal & sizeMask(r.MemSize) // as loads are
+				r.MemData = r.RegVal & sim.SizeMask(r.MemSize) // as loads are
 			}
 		}
 		if rng.IntN(20) == 0 {
@@ -90,13 +90,6 @@ func setFence(rng *rand.Rand, r *sim.Retired, how int, addr, val uint64) {
 			r.FenceVal = 0
 		}
 	}
-}
-
-func sizeMask(n uint8) uint64 {
-	if n >= 8 {
-		return ^uint64(0)
-	}
-	return 1<<(8*n) - 1
 }
 
 // TestBatchReadsBackAsPerEventRecords: retirements written in batches

@@ -3013,8 +3013,8 @@ dispatch:
 			q += nv
 			da := sim.Zigzag(va - capC.State.Addr)
 			na := sim.ByteLen(da)
-			*(*uint8)(unsafe.Add(capBase, q)) = s.tmk | uint8(na)
 			*(*uint64)(unsafe.Add(capBase, q+1)) = da
+			*(*uint8)(unsafe.Add(capBase, q)) = s.tmk | uint8(na)
 			q += 1 + na
 			*(*uint64)(unsafe.Add(capBase, q)) = h.r[s.rs2]
 			q += 1 << (s.tmk >> 4 & 3)
@@ -3061,8 +3061,8 @@ dispatch:
 			q += nv
 			da := sim.Zigzag(va - capC.State.Addr)
 			na := sim.ByteLen(da)
-			*(*uint8)(unsafe.Add(capBase, q)) = s.tmk | uint8(na)
 			*(*uint64)(unsafe.Add(capBase, q+1)) = da
+			*(*uint8)(unsafe.Add(capBase, q)) = s.tmk | uint8(na)
 			q += 1 + na
 			*(*uint64)(unsafe.Add(capBase, q)) = h.r[s.rs2]
 			q += 1 << (s.tmk >> 4 & 3)
@@ -3109,8 +3109,8 @@ dispatch:
 			q += nv
 			da := sim.Zigzag(va - capC.State.Addr)
 			na := sim.ByteLen(da)
-			*(*uint8)(unsafe.Add(capBase, q)) = s.tmk | uint8(na)
 			*(*uint64)(unsafe.Add(capBase, q+1)) = da
+			*(*uint8)(unsafe.Add(capBase, q)) = s.tmk | uint8(na)
 			q += 1 + na
 			*(*uint64)(unsafe.Add(capBase, q)) = h.r[s.rs2]
 			q += 1 << (s.tmk >> 4 & 3)
@@ -3157,8 +3157,8 @@ dispatch:
 			q += nv
 			da := sim.Zigzag(va - capC.State.Addr)
 			na := sim.ByteLen(da)
-			*(*uint8)(unsafe.Add(capBase, q)) = s.tmk | uint8(na)
 			*(*uint64)(unsafe.Add(capBase, q+1)) = da
+			*(*uint8)(unsafe.Add(capBase, q)) = s.tmk | uint8(na)
 			q += 1 + na
 			*(*uint64)(unsafe.Add(capBase, q)) = h.r[s.rs2]
 			q += 1 << (s.tmk >> 4 & 3)
@@ -3305,8 +3305,8 @@ dispatch:
 			q += nv
 			da := sim.Zigzag(va - capC.State.Addr)
 			na := sim.ByteLen(da)
-			*(*uint8)(unsafe.Add(capBase, q)) = s.tmk | uint8(na)
 			*(*uint64)(unsafe.Add(capBase, q+1)) = da
+			*(*uint8)(unsafe.Add(capBase, q)) = s.tmk | uint8(na)
 			q += 1 + na
 			*(*uint64)(unsafe.Add(capBase, q)) = h.r[s.rs2]
 			q += 1 << (s.tmk >> 4 & 3)
@@ -3353,8 +3353,8 @@ dispatch:
 			q += nv
 			da := sim.Zigzag(va - capC.State.Addr)
 			na := sim.ByteLen(da)
-			*(*uint8)(unsafe.Add(capBase, q)) = s.tmk | uint8(na)
 			*(*uint64)(unsafe.Add(capBase, q+1)) = da
+			*(*uint8)(unsafe.Add(capBase, q)) = s.tmk | uint8(na)
 			q += 1 + na
 			*(*uint64)(unsafe.Add(capBase, q)) = h.r[s.rs2]
 			q += 1 << (s.tmk >> 4 & 3)

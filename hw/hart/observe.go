@@ -209,7 +209,7 @@ func setRetireMem(e *sim.Retired, r *retired, inf opInfo) {
 		if s.op == opLRW || s.op == opLRD {
 			e.MemAddr = r.v1
 		}
-		e.MemData = r.rdv & sizeMask(inf.memSize)
+		e.MemData = r.rdv & sim.SizeMask(inf.memSize)
 	case sim.MemStore:
 		e.MemAddr = r.v1 + s.im()
 		if s.op == opSCW || s.op == opSCD {
@@ -218,7 +218,7 @@ func setRetireMem(e *sim.Retired, r *retired, inf opInfo) {
 				e.MemKind, e.MemSize = sim.MemNone, 0
 			}
 		}
-		e.MemData = r.v2 & sizeMask(inf.memSize)
+		e.MemData = r.v2 & sim.SizeMask(inf.memSize)
 	case sim.MemAMO:
 		e.MemAddr = r.v1
 		op := s.op
@@ -229,7 +229,7 @@ func setRetireMem(e *sim.Retired, r *retired, inf opInfo) {
 		if inf.memSize == 4 {
 			b = sx32(uint32(b))
 		}
-		e.MemData = amoResult(op, r.rdv, b, int(inf.memSize)) & sizeMask(inf.memSize)
+		e.MemData = amoResult(op, r.rdv, b, int(inf.memSize)) & sim.SizeMask(inf.memSize)
 	}
 }
 
@@ -270,11 +270,4 @@ func traceBits(s *slot) (trc, tmk uint8) {
 		trc |= sim.MetaExt
 	}
 	return trc, tmk
-}
-
-func sizeMask(n uint8) uint64 {
-	if n >= 8 {
-		return ^uint64(0)
-	}
-	return 1<<(8*n) - 1
 }

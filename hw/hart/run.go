@@ -5,6 +5,8 @@ package hart
 import (
 	"math/bits"
 	"unsafe"
+
+	"cosim/hw/sim"
 )
 
 // Run executes instructions until budget of them have retired, the hart
@@ -1716,7 +1718,7 @@ func (h *Hart) execSlow(s *slot, pc uint64) (uint64, uint8) {
 		if s.op == opFSD {
 			size = 8
 		}
-		if !h.store(h.r[s.rs1]+s.im(), size, h.r[s.rs2]&sizeMask(uint8(size))) {
+		if !h.store(h.r[s.rs1]+s.im(), size, h.r[s.rs2]&sim.SizeMask(uint8(size))) {
 			return pc, stTrap
 		}
 	case opCPOP:

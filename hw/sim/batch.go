@@ -142,8 +142,13 @@ func Zigzag(d uint64) uint64 { return d<<1 ^ uint64(int64(d)>>63) }
 
 func unzigzag(u uint64) uint64 { return u>>1 ^ -(u & 1) }
 
-// sizeMask keeps the low size bytes.
-func sizeMask(size uint8) uint64 { return ^uint64(0) >> ((64 - 8*uint(size)) & 63) }
+// SizeMask keeps the low n bytes of a value (all of them from 8 on).
+func SizeMask(n uint8) uint64 {
+	if n >= 8 {
+		return ^uint64(0)
+	}
+	return 1<<(8*n) - 1
+}
 
 // Log2Size codes an access size of 1, 2, 4 or 8 bytes in two bits.
 var Log2Size = [16]uint8{1: 0, 2: 1, 4: 2, 8: 3}
@@ -187,7 +192,7 @@ func (c *RetireCoder) Add(r *Retired) {
 		d := Zigzag(r.MemAddr - s.Addr)
 		n := ByteLen(d)
 		kind := r.MemKind
-		if kind == MemLoad && reg != 0 && r.MemData == r.RegVal&sizeMask(r.MemSize) {
+		if kind == MemLoad && reg != 0 && r.MemData == r.RegVal&SizeMask(r.MemSize) {
 			kind = 0
 		}
 		buf[p] = kind<<6 | Log2Size[r.MemSize&15]<<4 | byte(n)
@@ -247,11 +252,7 @@ func (c *RetireCoder) Retarget(pc uint64) {
 	buf := c.Buf
 	at := c.Last
 	n := int(buf[at] & 15)
-	var old uint64
-	for i := n - 1; i >= 0; i-- {
-		old = old<<8 | uint64(buf[at+2+i])
-	}
-	j := Zigzag(unzigzag(old) + pc - c.State.PC)
+	j := Zigzag(unzigzag(getLE(buf[at+2:at+2+n])) + pc - c.State.PC)
 	m := ByteLen(j)
 	copy(buf[at+2+m:], buf[at+2+n:c.P])
 	for i := 0; i < m; i++ {
@@ -358,11 +359,17 @@ func (d *batchDecoder) bytes(n int) uint64 {
 		d.err = true
 		return 0
 	}
-	var v uint64
-	for i := n - 1; i >= 0; i-- {
-		v = v<<8 | uint64(d.data[d.p+i])
-	}
+	v := getLE(d.data[d.p : d.p+n])
 	d.p += n
+	return v
+}
+
+// getLE reads the little-endian value of b's bytes.
+func getLE(b []byte) uint64 {
+	var v uint64
+	for i := len(b) - 1; i >= 0; i-- {
+		v = v<<8 | uint64(b[i])
+	}
 	return v
 }
 
@@ -434,7 +441,7 @@ func (d *batchDecoder) event(s *BatchState, r *Retired) error {
 			if reg == 0 {
 				return errors.New("a load of the value without a register")
 			}
-			r.MemKind, r.MemData = MemLoad, r.RegVal&sizeMask(r.MemSize)
+			r.MemKind, r.MemData = MemLoad, r.RegVal&SizeMask(r.MemSize)
 		} else {
 			r.MemData = d.bytes(int(r.MemSize))
 		}
