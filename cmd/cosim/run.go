@@ -97,7 +97,7 @@ func runRun(args []string) int {
 	quantum := fs.Duration("quantum", 0, "simulated time each hart runs before the next (default 1µs)")
 	maxInsns := fs.Uint64("max-insns", 0, "stop after `N` retired instructions over all harts")
 	maxTime := fs.Duration("max-time", 0, "stop after this much simulated time")
-	traceFile := fs.String("trace", "", "record a trace (pcapng) to `FILE`")
+	traceFile := fs.String("trace", "", "record a trace (pcapng) to `FILE`, replacing an existing one")
 	traceFilter := fs.String("trace-filter", "", "record only matching events: hart=0,pc=LO-HI,kind=retire+trap (see docs/trace-format.md)")
 	var prof cpuProfile
 	prof.register(fs)
@@ -198,7 +198,7 @@ func startTrace(m *machine.Machine, path, filter, kernel, bios, dtbFile string) 
 			meta = append(meta, kv)
 		}
 	}
-	out, err := os.Create(path)
+	out, err := trace.CreateFile(path)
 	if err != nil {
 		return nil, err
 	}

@@ -115,7 +115,7 @@ func RunModel(b *boards.Board, o Options) (Result, error) {
 	defer m.Close()
 	var rec *trace.Recorder
 	if o.Trace != "" {
-		f, err := os.Create(o.Trace)
+		f, err := trace.CreateFile(o.Trace)
 		if err != nil {
 			return Result{}, fmt.Errorf("bench: %w", err)
 		}

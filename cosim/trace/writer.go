@@ -333,6 +333,19 @@ func (w *Writer) Flush() error {
 	return nil
 }
 
+// CreateFile creates the file a trace is written to. An existing regular
+// file is removed first rather than truncated, as linkers do with their
+// output: the file system then drops the old trace's pages instead of
+// writing them out (ext4 writes a file truncated on open back to disk
+// when it is closed, which a run would wait for). Where it cannot be
+// removed (a directory without write permission), it is truncated.
+func CreateFile(path string) (*os.File, error) {
+	if fi, err := os.Lstat(path); err == nil && fi.Mode().IsRegular() {
+		os.Remove(path)
+	}
+	return os.Create(path)
+}
+
 // ImageMeta returns the "image" metadata entry for a file a run loads
 // (firmware, kernel, disk): its base name and SHA-256.
 func ImageMeta(path string) (KV, error) {

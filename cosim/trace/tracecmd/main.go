@@ -121,7 +121,7 @@ func createOutput(path string, stdout io.Writer) (io.Writer, func() error, error
 	if path == "-" {
 		return stdout, func() error { return nil }, nil
 	}
-	f, err := os.Create(path)
+	f, err := trace.CreateFile(path)
 	if err != nil {
 		return nil, nil, err
 	}
