@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bufio"
-	"errors"
 	"fmt"
 	"os"
 	"strconv"
@@ -202,24 +200,13 @@ func startTrace(m *machine.Machine, path, filter, kernel, bios, dtbFile string) 
 	if err != nil {
 		return nil, err
 	}
-	w := bufio.NewWriterSize(out, 1<<20)
-	rec, err := trace.NewRecorder(flushCloser{w, out}, trace.RecorderOptions{Header: trace.Header{Harts: len(m.SoC.Harts), Meta: meta}, Filter: f})
+	rec, err := trace.NewRecorder(out, trace.RecorderOptions{Header: trace.Header{Harts: len(m.SoC.Harts), Meta: meta}, Filter: f})
 	if err != nil {
 		out.Close()
 		return nil, err
 	}
 	m.SoC.Observe(rec)
 	return rec, nil
-}
-
-// flushCloser flushes a buffered writer before closing the file under it.
-type flushCloser struct {
-	*bufio.Writer
-	f *os.File
-}
-
-func (fc flushCloser) Close() error {
-	return errors.Join(fc.Flush(), fc.f.Close())
 }
 
 func printStats(m *machine.Machine, wall time.Duration) {

@@ -68,7 +68,6 @@ func DecodeBatch(data []byte, fn func(*Record) error) error {
 	var fence sim.Event
 	var buf []byte
 	err := sim.DecodeRetirements(data[batchHeaderLen:], count, start, func(r *sim.Retired, instret uint64) error {
-		rec.Flags = 0
 		r.Event(&rec.Event, hart, instret, hz)
 		rec.Flags = fieldFlags(&rec.Event)
 		if err := fn(&rec); err != nil || r.Fence == 0 {

@@ -69,8 +69,9 @@ func (s *System) watchedWrite(ram *mem.RAM, pa uint64, n int) {
 // Hart is one RV64 hardware thread. All methods must be called from the
 // goroutine that runs the simulation.
 type Hart struct {
-	// r holds x0..x31 (x0 reads as zero), a scratch entry for writes to x0,
-	// and f0..f31 at fBase. Indexing with a uint8 needs no bounds check.
+	// r holds x0..x31 (x0 reads as zero), f0..f31 at fBase, and a scratch
+	// entry for writes to x0 at xZeroSink. Indexing with a uint8 needs no
+	// bounds check.
 	r    [256]uint64
 	pc   uint64
 	priv uint8
